@@ -1,0 +1,119 @@
+# relayq — build, install, test.
+# Every program links only what it needs: the submitter (sendmail) links no
+# OpenSSL, libsasl2, libdb or libcurl; `make check` verifies that with ldd.
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+BINDIR   ?= $(PREFIX)/bin
+LIBEXEC  ?= $(PREFIX)/libexec/relayq
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONF  ?= /etc/relayq
+DESTDIR  ?=
+VERSION  := 0.1.0
+
+CC       ?= cc
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+B        := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B        := build/rel
+SANFLAGS :=
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -DRELAYQ_VERSION=\"$(VERSION)\" \
+            -DRELAYQ_SYSCONF=\"$(SYSCONF)\" -DRELAYQ_LIBEXEC=\"$(LIBEXEC)\" \
+            -Isrc -Imaps $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+
+# Link sets, by trust level.
+SSL_LIBS  := -lssl -lcrypto
+SASL_LIBS := -lsasl2
+DB_LIBS   := -ldb-5.3
+CURL_LIBS := -lcurl
+
+# Everything in src/ except the mains goes into one archive; the linker pulls
+# only the objects a program uses, so a submitter that touched TLS code would
+# fail to link without -lssl.
+MAINS     := src/sendmail.c src/relayqd.c
+LIB_SRCS  := $(filter-out $(MAINS),$(wildcard src/*.c))
+MAP_SRCS  := $(wildcard maps/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+MAP_OBJS  := $(MAP_SRCS:%.c=$(B)/%.o)
+LIBRELAYQ := $(B)/librelayq.a
+LIBMAPS   := $(B)/libmaps.a
+
+PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap $(B)/faultd
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+
+.PHONY: all clean install check check-unit check-integration check-sanitize \
+        demo deps bench fuzz lint man-lint stress
+all: $(PROGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+$(LIBRELAYQ): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBMAPS): $(MAP_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Submitter: no crypto, no SASL, no DB, no curl.
+$(B)/sendmail: $(B)/src/sendmail.o $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/relayqd: $(B)/src/relayqd.o $(LIBRELAYQ) $(LIBMAPS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+
+$(B)/relayq-makemap: $(B)/tools/makemap.o $(LIBMAPS) $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS)
+
+$(B)/faultd: $(B)/tests/fault/faultd.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+
+deps:
+	sh tests/deps.sh
+
+check: deps
+	$(MAKE) check-unit check-integration
+	$(MAKE) check-sanitize
+
+check-sanitize:
+	$(MAKE) SANITIZE=1 check-unit check-integration
+
+check-unit: $(UNIT_BINS)
+	sh tests/run-unit.sh $(UNIT_BINS)
+
+check-integration: $(PROGS)
+	sh tests/integration/run.sh $(B)
+
+demo: deps $(PROGS)
+	sh tests/demo.sh $(B)
+
+bench: $(PROGS)
+	sh tests/bench/run.sh $(B)
+
+stress: $(PROGS)
+	STRESS=1 sh tests/integration/run.sh $(B) crash
+
+man-lint:
+	mandoc -Tlint -W warning man/*.[0-9]
+
+install: $(PROGS)
+	sh packaging/install.sh "$(DESTDIR)" "$(SBINDIR)" "$(BINDIR)" "$(MANDIR)" "$(SYSCONF)" "$(B)"
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(B)/src/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tests/*/*.d)

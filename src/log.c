@@ -1,0 +1,91 @@
+/* log: syslog + stderr event lines and the redacted -v SMTP transcript.
+ * Global state here is the only mutable state besides the configuration. */
+#include "log.h"
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+static const char *log_ident = "relayq";
+static int log_dest = LOG_TO_STDERR;
+static bool log_verbose;
+
+void
+log_open(const char *ident, int dest)
+{
+	log_ident = ident;
+	log_dest = dest;
+	if (dest & LOG_TO_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void
+log_set_verbose(bool on)
+{
+	log_verbose = on;
+}
+
+bool
+log_verbose_on(void)
+{
+	return log_verbose;
+}
+
+void
+log_close(void)
+{
+	if (log_dest & LOG_TO_SYSLOG)
+		closelog();
+}
+
+static void
+log_emit(int prio, const char *fmt, va_list ap)
+{
+	char line[2048];
+	if (vsnprintf(line, sizeof line, fmt, ap) < 0)
+		return;
+	/* Never let a hostile string split a log record. */
+	for (char *p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (log_dest & LOG_TO_SYSLOG)
+		syslog(prio, "%s", line);
+	if ((log_dest & LOG_TO_STDERR) || log_verbose)
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
+#define LOG_FN(name, prio)					\
+	void name(const char *fmt, ...)				\
+	{							\
+		va_list ap;					\
+		va_start(ap, fmt);				\
+		log_emit(prio, fmt, ap);			\
+		va_end(ap);					\
+	}
+LOG_FN(log_info, LOG_INFO)
+LOG_FN(log_notice, LOG_NOTICE)
+LOG_FN(log_warn, LOG_WARNING)
+LOG_FN(log_err, LOG_ERR)
+
+void
+log_transcript(bool sent, const char *line, enum xscript_redact redact)
+{
+	if (!log_verbose)
+		return;
+	const char *dir = sent ? ">>>" : "<<<";
+	size_t keep = strcspn(line, "\r\n");
+	if (redact == XS_ALL) {
+		fprintf(stderr, "%s ***\n", dir);
+		return;
+	}
+	if (redact == XS_AFTER_TWO_WORDS) {
+		/* "AUTH PLAIN dGVzd..." -> "AUTH PLAIN ***" */
+		size_t sp1 = strcspn(line, " ");
+		size_t sp2 = sp1 < keep ? sp1 + 1 + strcspn(line + sp1 + 1, " \r\n") : keep;
+		fprintf(stderr, "%s %.*s ***\n", dir, (int)(sp2 < keep ? sp2 : keep), line);
+		return;
+	}
+	fprintf(stderr, "%s %.*s\n", dir, (int)keep, line);
+}

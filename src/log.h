@@ -1,0 +1,30 @@
+/* log: syslog (facility mail) plus the -v transcript on stderr.
+ * One line per event in sendmail's style.  Callers never pass secrets; the
+ * SMTP transcript helper redacts AUTH payloads by itself. */
+#ifndef RELAYQ_LOG_H
+#define RELAYQ_LOG_H
+
+#include <stdbool.h>
+
+enum log_dest {
+	LOG_TO_SYSLOG = 1,	/* syslog, facility mail */
+	LOG_TO_STDERR = 2	/* "ident: message" on stderr */
+};
+
+void log_open(const char *ident, int dest);
+void log_set_verbose(bool on);	/* -v: also copy events and transcript to stderr */
+bool log_verbose_on(void);
+void log_close(void);
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* -v transcript: prints ">>> line" (sent) or "<<< line" (received) to
+ * stderr when verbose.  `redact` replaces everything after the first word
+ * (AUTH mech) or the whole line with "***". */
+enum xscript_redact { XS_CLEAR, XS_AFTER_TWO_WORDS, XS_ALL };
+void log_transcript(bool sent, const char *line, enum xscript_redact redact);
+
+#endif

@@ -1,0 +1,21 @@
+/* relayq.h: project-wide constants and the delivery outcome convention.
+ * Functions return 0 / -1 (errno kept); delivery steps return an outcome. */
+#ifndef RELAYQ_H
+#define RELAYQ_H
+
+#include <sysexits.h>
+
+/* Result of one delivery step (connect, MAIL, a recipient, DATA). */
+enum outcome {
+	OUT_OK = 0,	/* done */
+	OUT_TEMP = 1,	/* try again later: message stays queued */
+	OUT_PERM = 2	/* will never work: fail (bounce) */
+};
+
+#define RELAYQ_CONF_DEFAULT RELAYQ_SYSCONF "/relayq.conf"
+#define RELAYQ_SPOOL_DEFAULT "/var/spool/relayq"
+#define RELAYQ_USER "relayq"		/* owns queue/, runs relayqd */
+#define RELAYQ_GROUP "relayq"		/* setgid group of sendmail */
+#define RELAYQ_ERRLEN 512		/* size of caller error buffers */
+
+#endif

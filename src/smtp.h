@@ -1,0 +1,96 @@
+/* smtp: the SMTP client session to one smarthost (RFC 5321), over conn.
+ * One session carries many transactions (RSET between them).  Pure protocol:
+ * it knows nothing about the queue.  Ownership: smtp_open's session belongs
+ * to the caller; smtp_close sends QUIT (best effort) and frees; NULL-safe. */
+#ifndef RELAYQ_SMTP_H
+#define RELAYQ_SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "relayq.h"
+#include "smtp_reply.h"
+
+struct smtp_session;
+
+struct smtp_timeouts {		/* seconds, RFC 5321 §4.5.3.2 defaults */
+	int connect;		/* 30 */
+	int greeting;		/* 300 */
+	int helo;		/* 300 */
+	int mail;		/* 300 */
+	int rcpt;		/* 300 */
+	int data_init;		/* 120 */
+	int data_block;		/* 180 */
+	int data_done;		/* 600 */
+	int quit;		/* 30 */
+};
+void smtp_timeouts_default(struct smtp_timeouts *t);
+
+struct smtp_opts {
+	const char *host;	/* name or literal, no brackets */
+	const char *port;	/* "25", "587", service name */
+	const char *helo_name;	/* our FQDN, or [addr-literal] */
+	struct smtp_timeouts to;
+};
+
+/* Connects, reads the greeting, sends EHLO (falls back to HELO on 500/502
+ * only when no extension is needed).  On failure returns OUT_TEMP/OUT_PERM
+ * and describes it in err ("connect to host[addr]:port: Connection
+ * refused", or the server's reply text).  *out is NULL on failure. */
+enum outcome smtp_open(struct smtp_session **out, const struct smtp_opts *o,
+    char *err, size_t errlen);
+
+/* The relay's address as "host [addr]" for log lines (relay=...). */
+const char *smtp_relay_name(const struct smtp_session *s);
+
+/* Server capabilities from the current EHLO. */
+bool   smtp_has_ext(const struct smtp_session *s, const char *keyword);
+size_t smtp_max_size(const struct smtp_session *s);	/* 0 = no limit */
+
+/* One recipient of a transaction and, after smtp_send, its outcome. */
+struct smtp_rcpt {
+	const char *addr;		/* without angle brackets */
+	const char *notify;		/* "SUCCESS,FAILURE" or NULL */
+	const char *orcpt;		/* xtext'ed "rfc822;..." or NULL */
+	struct smtp_reply reply;	/* RCPT reply, or the DATA-end reply
+					   once the RCPT was accepted */
+	enum outcome result;
+};
+
+struct smtp_txn {
+	const char *sender;		/* "" for the null sender <> */
+	const char *ret;		/* "FULL"/"HDRS" or NULL */
+	const char *envid;		/* xtext'ed or NULL */
+	bool eightbit;			/* body has octets > 127: BODY=8BITMIME */
+	int content_fd;			/* message content, LF line ends */
+	off_t content_off;		/* where it starts in content_fd */
+	off_t content_len;		/* its length in bytes */
+	size_t nrcpt;
+	struct smtp_rcpt *rcpts;	/* nrcpt entries, results filled in */
+	struct smtp_reply reply;	/* MAIL reply, or DATA reply on failure */
+};
+
+/* Runs MAIL/RCPT.../DATA/content/. (pipelined when offered; SIZE sent and
+ * enforced; CRLF and dot-stuffing on the fly, streaming from content_fd
+ * with pread so memory does not grow with the message).  Fills each
+ * rcpt's result/reply.  Returns:
+ *   OUT_OK   the transaction ran; per-recipient results say who got it;
+ *   OUT_TEMP MAIL/DATA failed temporarily or the connection broke: all
+ *            recipients not already finished are marked OUT_TEMP;
+ *   OUT_PERM MAIL or DATA failed permanently for all recipients.
+ * After OUT_TEMP caused by I/O failure the session is dead: smtp_alive()
+ * returns false and the caller must reconnect. */
+enum outcome smtp_send(struct smtp_session *s, struct smtp_txn *t);
+
+/* RSET between transactions; false if the session is no longer usable. */
+bool smtp_reset(struct smtp_session *s);
+bool smtp_alive(const struct smtp_session *s);
+
+void smtp_close(struct smtp_session *s);
+
+/* RFC 3461 xtext of s into b (for ENVID and ORCPT). */
+struct buf;
+int xtext_encode(struct buf *b, const char *s);
+
+#endif

@@ -1,0 +1,53 @@
+# lib.sh: shared helpers for integration tests (sourced by each t_*.sh).
+# Contract: a test script is run as `sh t_name.sh` with BUILD (absolute build
+# dir holding the programs) and TOP (repo root) in the environment.  It prints
+# "ok - what" / "not ok - what" per check and exits non-zero if any failed.
+# Servers bind to 127.0.0.1 only and are stopped by the EXIT trap.
+
+set -u
+: "${BUILD:?BUILD must be set}" "${TOP:?TOP must be set}"
+T=$(mktemp -d /tmp/relayq-test.XXXXXX)
+chmod 755 "$T"
+_fails=0
+_cleanups=""
+
+at_exit() { _cleanups="$1
+$_cleanups"; }
+_run_cleanups() {
+	echo "$_cleanups" | while IFS= read -r c; do [ -n "$c" ] && eval "$c" >/dev/null 2>&1; done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap '_run_cleanups' EXIT
+trap 'exit 130' INT TERM
+
+ok()     { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; _fails=$((_fails + 1)); }
+check()  { # check "description" command...
+	_d=$1; shift
+	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+assert_eq() { # assert_eq "description" expected actual
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi
+}
+assert_grep() { # assert_grep "description" pattern file
+	if grep -q -e "$2" "$3" 2>/dev/null; then ok "$1"; else not_ok "$1 (no '$2' in $3)"; fi
+}
+assert_no_grep() {
+	if grep -q -e "$2" "$3" 2>/dev/null; then not_ok "$1 ('$2' found in $3)"; else ok "$1"; fi
+}
+finish() { [ "$_fails" -eq 0 ]; exit $?; }
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+	_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
+	while ss -ltn 2>/dev/null | grep -q "127.0.0.1:$_p "; do _p=$((_p + 1)); done
+	echo "$_p"
+}
+
+# wait_port PORT: until something listens on 127.0.0.1:PORT (10 s max).
+wait_port() {
+	_i=0
+	while ! ss -ltn 2>/dev/null | grep -q "127.0.0.1:$1 "; do
+		_i=$((_i + 1)); [ "$_i" -gt 100 ] && return 1; sleep 0.1
+	done
+}
