@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *log_ident = "relayq";
 static int log_dest = LOG_TO_STDERR;
 static bool log_verbose;
+static FILE *log_file;
 
 void
 log_open(const char *ident, int dest)
@@ -38,6 +41,33 @@ log_close(void)
 {
 	if (log_dest & LOG_TO_SYSLOG)
 		closelog();
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+}
+
+static void
+log_file_line(const char *line)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm) == NULL || strftime(when, sizeof when, "%b %e %H:%M:%S", &tm) == 0)
+		when[0] = '\0';
+	fprintf(log_file, "%s %s[%ld]: %s\n", when, log_ident, (long)getpid(), line);
+	fflush(log_file);
+}
+
+int
+log_set_file(const char *path)
+{
+	FILE *fp = fopen(path, "ae");
+	if (fp == NULL)
+		return -1;
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = fp;
+	return 0;
 }
 
 static void
@@ -54,6 +84,8 @@ log_emit(int prio, const char *fmt, va_list ap)
 		syslog(prio, "%s", line);
 	if ((log_dest & LOG_TO_STDERR) || log_verbose)
 		fprintf(stderr, "%s: %s\n", log_ident, line);
+	if (log_file != NULL)
+		log_file_line(line);
 }
 
 #define LOG_FN(name, prio)					\

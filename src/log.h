@@ -15,6 +15,8 @@ void log_open(const char *ident, int dest);
 void log_set_verbose(bool on);	/* -v: also copy events and transcript to stderr */
 bool log_verbose_on(void);
 void log_close(void);
+/* Also append every event to path (for hosts without syslog). 0 / -1. */
+int  log_set_file(const char *path);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

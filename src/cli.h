@@ -1,0 +1,66 @@
+/* cli: the sendmail command line -> struct cli.  Pure: no I/O, no exits;
+ * main() prints cli.error / cli.warnings and picks the exit code. */
+#ifndef RELAYQ_CLI_H
+#define RELAYQ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cli_mode {
+	MODE_SUBMIT,		/* -bm, the default */
+	MODE_LIST,		/* -bp, mailq */
+	MODE_SMTP,		/* -bs */
+	MODE_QUEUE_RUN,		/* -q, -qf, -q with selectors */
+	MODE_DAEMON,		/* -q<interval> */
+	MODE_NEWALIASES,	/* -bi, newaliases */
+	MODE_VERIFY,		/* -bv */
+	MODE_VERSION,		/* --version, -bV */
+	MODE_HELP		/* --help */
+};
+
+#define CLI_MAX_SELECTORS 8
+#define CLI_MAX_WARNINGS 8
+
+struct cli_selector {
+	char kind;		/* 'I' queue id, 'R' recipient, 'S' sender */
+	bool negate;		/* -q!I... */
+	const char *substr;
+};
+
+struct cli {
+	enum cli_mode mode;
+	bool extract;		/* -t */
+	bool ignore_dots;	/* -i, -oi */
+	bool verbose;		/* -v */
+	bool queue_only;	/* -odq: don't wake the daemon */
+	char error_mode;	/* -oe?: p (default), q, m, w, e */
+	const char *from;	/* -f/-r, NULL = not given, "" = <> */
+	const char *fullname;	/* -F */
+	const char *conf_path;	/* -C, NULL = default */
+	const char *body_type;	/* -B: "7BIT" / "8BITMIME" */
+	const char *notify;	/* -N, upper-cased list or "NEVER" */
+	const char *ret;	/* -R: "FULL" / "HDRS" */
+	const char *envid;	/* -V, already valid xtext */
+	long queue_interval;	/* -q<time>, seconds */
+	bool foreground;	/* -qf */
+	struct cli_selector sel[CLI_MAX_SELECTORS];
+	size_t nsel;
+	char **rcpts;		/* points into argv */
+	size_t nrcpts;
+	const char *warnings[CLI_MAX_WARNINGS];	/* to print, "relayq: " prefix */
+	size_t nwarnings;
+	char notify_buf[64];
+	char error[160];	/* set when cli_parse returns -1 */
+};
+
+/* progname is basename(argv[0]): "mailq" and "newaliases" select modes.
+ * Returns 0, or -1 with cli->error set (exit EX_USAGE). */
+int cli_parse(struct cli *c, int argc, char **argv, const char *progname);
+
+/* The argument of -q ("", "f", "30m", "Ixyz", "!Rbob"), also used by
+ * relayqd.  Sets mode, interval, foreground and selectors. */
+int cli_parse_q(struct cli *c, const char *arg);
+
+const char *cli_usage(void);
+
+#endif

@@ -1,0 +1,291 @@
+/* conf: parse relayq.conf into struct conf, one key per line.
+ * Table-driven so every key has one parser and one place in the man page. */
+#include "conf.h"
+#include "buf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relayq.h"
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	strlcpy_rq(c->port, "25", sizeof c->port);
+	strlcpy_rq(c->smarthost, "127.0.0.1", sizeof c->smarthost);
+	if (gethostname(c->hostname, sizeof c->hostname) == -1)
+		strlcpy_rq(c->hostname, "localhost", sizeof c->hostname);
+	c->hostname[sizeof c->hostname - 1] = '\0';
+	strlcpy_rq(c->domain, c->hostname, sizeof c->domain);
+	strlcpy_rq(c->aliases, "/etc/aliases", sizeof c->aliases);
+	strlcpy_rq(c->spool, RELAYQ_SPOOL_DEFAULT, sizeof c->spool);
+	c->deliver_immediate = true;
+	c->to = (struct conf_timeouts){ 30, 300, 300, 300, 300, 120, 180, 600, 30 };
+	c->retry_min = 5 * 60;
+	c->retry_max = 3 * 3600;
+	c->queue_lifetime = 5 * 86400;
+	c->queue_warn = 4 * 3600;
+	c->tls = TLS_DEFAULT;
+}
+
+long
+parse_duration(const char *s, long unit)
+{
+	long total = 0;
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		errno = 0;
+		char *end;
+		long n = strtol(s, &end, 10);
+		if (errno != 0 || n > 100000000L)
+			return -1;
+		long mult;
+		switch (*end) {
+		case '\0': mult = unit; break;
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		case 'w': mult = 7 * 86400; break;
+		default: return -1;
+		}
+		total += n * mult;
+		s = *end != '\0' ? end + 1 : end;
+	}
+	return total;
+}
+
+/* host, host:port, [addr], [addr]:port, [v6:addr]:port */
+static int
+set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	const char *port = NULL;
+	size_t hostlen;
+	c->smarthost_literal = false;
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (close == NULL) {
+			snprintf_rq(why, whylen, "missing ']' in \"%s\"", v);
+			return -1;
+		}
+		v++;
+		hostlen = (size_t)(close - v);
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0') {
+			snprintf_rq(why, whylen, "junk after ']'");
+			return -1;
+		}
+		c->smarthost_literal = true;
+	} else {
+		const char *colon = strchr(v, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+			snprintf_rq(why, whylen, "IPv6 address must be written in brackets: [%s]", v);
+			return -1;
+		}
+		hostlen = colon ? (size_t)(colon - v) : strlen(v);
+		port = colon ? colon + 1 : NULL;
+	}
+	if (hostlen == 0 || hostlen >= sizeof c->smarthost) {
+		snprintf_rq(why, whylen, "bad host name");
+		return -1;
+	}
+	memcpy(c->smarthost, v, hostlen);
+	c->smarthost[hostlen] = '\0';
+	if (port != NULL) {
+		char *end;
+		long p = strtol(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || p < 1 || p > 65535) {
+			snprintf_rq(why, whylen, "bad port \"%s\"", port);
+			return -1;
+		}
+		strlcpy_rq(c->port, port, sizeof c->port);
+	}
+	return 0;
+}
+
+enum kind { K_STR, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;		/* offset of the field in struct conf */
+	size_t size;		/* for strings */
+};
+
+#define STR(n, f, k) { n, k, offsetof(struct conf, f), sizeof(((struct conf *)0)->f) }
+#define DUR(n, f) { n, K_DUR, offsetof(struct conf, f), 0 }
+static const struct key keys[] = {
+	{ "smarthost", K_HOST, 0, 0 },
+	STR("hostname", hostname, K_STR),
+	STR("domain", domain, K_STR),
+	STR("aliases", aliases, K_PATH),
+	STR("spool", spool, K_PATH),
+	STR("sender_map", sender_map, K_PATH),
+	STR("masquerade", masquerade, K_STR),
+	STR("log_file", log_file, K_PATH),
+	{ "deliver", K_DELIVER, 0, 0 },
+	DUR("timeout_connect", to.connect),
+	DUR("timeout_greeting", to.greeting),
+	DUR("timeout_helo", to.helo),
+	DUR("timeout_mail", to.mail),
+	DUR("timeout_rcpt", to.rcpt),
+	DUR("timeout_data_init", to.data_init),
+	DUR("timeout_data_block", to.data_block),
+	DUR("timeout_data_done", to.data_done),
+	DUR("timeout_quit", to.quit),
+	DUR("retry_min", retry_min),
+	DUR("retry_max", retry_max),
+	DUR("queue_lifetime", queue_lifetime),
+	DUR("queue_warn", queue_warn),
+	{ "tls", K_TLS, 0, 0 },
+	STR("tls_ca", tls_ca, K_PATH),
+	STR("tls_fingerprint", tls_fingerprint, K_STR),
+	STR("tls_cert", tls_cert, K_PATH),
+	STR("tls_key", tls_key, K_PATH),
+	STR("authinfo", authinfo, K_STR),
+};
+
+static int
+set_tls(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	if (strcmp(v, "none") == 0) {
+		c->tls = TLS_NONE;
+		return 0;
+	}
+	if (strcmp(v, "starttls") == 0 || strcmp(v, "smtps") == 0) {
+		/* Refuse rather than silently send in clear. */
+		snprintf_rq(why, whylen, "tls %s: not supported by this version yet", v);
+		return -1;
+	}
+	snprintf_rq(why, whylen, "bad value \"%s\" (none, starttls, smtps)", v);
+	return -1;
+}
+
+static int
+set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t whylen)
+{
+	char *field = (char *)c + k->off;
+	long d;
+	switch (k->kind) {
+	case K_HOST:
+		return set_smarthost(c, v, why, whylen);
+	case K_DELIVER:
+		if (strcmp(v, "immediate") != 0 && strcmp(v, "queue") != 0) {
+			snprintf_rq(why, whylen, "bad value \"%s\" (immediate or queue)", v);
+			return -1;
+		}
+		c->deliver_immediate = strcmp(v, "immediate") == 0;
+		return 0;
+	case K_TLS:
+		return set_tls(c, v, why, whylen);
+	case K_DUR:
+		if ((d = parse_duration(v, 1)) < 0) {
+			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
+			return -1;
+		}
+		memcpy(field, &d, sizeof d);
+		return 0;
+	case K_PATH:
+		if (v[0] != '/') {
+			snprintf_rq(why, whylen, "\"%s\" is not an absolute path", v);
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case K_STR:
+		if (strlen(v) >= k->size) {
+			snprintf_rq(why, whylen, "value too long");
+			return -1;
+		}
+		strlcpy_rq(field, v, k->size);
+		return 0;
+	}
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int
+conf_line(struct conf *c, char *line, char *why, size_t whylen)
+{
+	char *s = trim(line);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	size_t klen = strcspn(s, " \t");
+	char *v = trim(s + klen);
+	s[klen] = '\0';
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (strcmp(keys[i].name, s) != 0)
+			continue;
+		if (*v == '\0') {
+			snprintf_rq(why, whylen, "%s: missing value", s);
+			return -1;
+		}
+		return set_value(c, &keys[i], v, why, whylen);
+	}
+	snprintf_rq(why, whylen, "unknown key \"%s\"", s);
+	return -1;
+}
+
+static int
+conf_check(const struct conf *c, char *why, size_t whylen)
+{
+	if (c->retry_min <= 0 || c->retry_max < c->retry_min) {
+		snprintf_rq(why, whylen, "retry_min must be > 0 and <= retry_max");
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_load(struct conf *c, const char *path, bool must_exist, char *err, size_t errlen)
+{
+	char why[256];
+	strlcpy_rq(c->path, path, sizeof c->path);
+	FILE *fp = fopen(path, "re");
+	if (fp == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf_rq(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	int rc = 0;
+	while (rc == 0 && getline(&line, &cap, fp) != -1) {
+		lineno++;
+		if (conf_line(c, line, why, sizeof why) == -1) {
+			snprintf_rq(err, errlen, "%s:%ld: %s", path, lineno, why);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		snprintf_rq(err, errlen, "%s: read error: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	fclose(fp);
+	if (rc == 0 && conf_check(c, why, sizeof why) == -1) {
+		snprintf_rq(err, errlen, "%s: %s", path, why);
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* deliver: one queue run — every selected message over one SMTP session
+ * to the smarthost, per-recipient outcomes recorded in the queue. */
+#ifndef RELAYQ_DELIVER_H
+#define RELAYQ_DELIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "queue.h"
+
+struct run_opts {
+	bool force;			/* manual -q: ignore next-try times */
+	const struct cli_selector *sel;	/* -qI/-qR/-qS, all must match */
+	size_t nsel;
+};
+
+/* Returns the number of messages attempted, or -1 if the queue could not
+ * be read.  Never loses a message: every outcome is written to its .qf. */
+int deliver_run(struct queue *q, const struct conf *c, const struct run_opts *ro);
+
+#endif

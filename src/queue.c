@@ -1,0 +1,470 @@
+/* queue: spool directories, pickup from maildrop/, listing, per-message
+ * locks and retirement.  Every rename/unlink is followed by a dir fsync. */
+#include "queue.h"
+#include "buf.h"
+#include "log.h"
+#include "relayq.h"
+
+#include <dirent.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STALE_TMP_SECS 86400
+
+struct spool_dir {
+	const char *name;
+	mode_t mode;
+};
+
+static const struct spool_dir spool_dirs[] = {
+	{ "", 0755 },
+	{ "maildrop", 03730 },	/* setgid + sticky, write-only for the group */
+	{ "queue", 0750 },
+	{ "quarantine", 0700 },
+};
+
+static int
+make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (mkdir(path, mode & 0777) == -1 && errno != EEXIST) {
+		snprintf_rq(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0 && chown(path, uid, gid) == -1) {
+		snprintf_rq(err, errlen, "chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* chmod after chown: chown clears the setgid bit. */
+	if (chmod(path, mode) == -1) {
+		snprintf_rq(err, errlen, "chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_trigger(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	struct buf p;
+	buf_init(&p);
+	int rc = buf_printf(&p, "%s/trigger", spool);
+	if (rc == 0 && mkfifo(buf_str(&p), 0620) == -1 && errno != EEXIST)
+		rc = -1;
+	if (rc == 0 && geteuid() == 0 && chown(buf_str(&p), uid, gid) == -1)
+		rc = -1;
+	if (rc == 0 && chmod(buf_str(&p), 0620) == -1)
+		rc = -1;
+	if (rc == -1)
+		snprintf_rq(err, errlen, "trigger %s: %s", buf_str(&p), strerror(errno));
+	buf_free(&p);
+	return rc;
+}
+
+int
+queue_create(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof spool_dirs / sizeof spool_dirs[0]; i++) {
+		struct buf p;
+		buf_init(&p);
+		if (buf_printf(&p, "%s/%s", spool, spool_dirs[i].name) == -1)
+			return -1;
+		/* The spool itself stays root's; only its subdirectories are ours. */
+		uid_t u = i == 0 ? 0 : uid;
+		gid_t g = i == 0 ? 0 : gid;
+		int rc = make_dir(buf_str(&p), spool_dirs[i].mode, u, g, err, errlen);
+		buf_free(&p);
+		if (rc == -1)
+			return -1;
+	}
+	return make_trigger(spool, uid, gid, err, errlen);
+}
+
+static int
+open_sub(const char *spool, const char *name, char *err, size_t errlen)
+{
+	struct buf p;
+	buf_init(&p);
+	if (buf_printf(&p, "%s/%s", spool, name) == -1)
+		return -1;
+	int fd = open(buf_str(&p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		snprintf_rq(err, errlen, "cannot open %s: %s", buf_str(&p), strerror(errno));
+	buf_free(&p);
+	return fd;
+}
+
+int
+queue_open(struct queue *q, const char *spool, char *err, size_t errlen)
+{
+	char ignore[RELAYQ_ERRLEN];
+	strlcpy_rq(q->spool, spool, sizeof q->spool);
+	q->dropfd = open_sub(spool, "maildrop", err, errlen);
+	q->queuefd = q->dropfd == -1 ? -1 : open_sub(spool, "queue", err, errlen);
+	q->quarfd = open_sub(spool, "quarantine", ignore, sizeof ignore);
+	if (q->queuefd == -1) {
+		queue_close(q);
+		return -1;
+	}
+	return 0;
+}
+
+void
+queue_close(struct queue *q)
+{
+	if (q->dropfd >= 0)
+		close(q->dropfd);
+	if (q->queuefd >= 0)
+		close(q->queuefd);
+	if (q->quarfd >= 0)
+		close(q->quarfd);
+	q->dropfd = q->queuefd = q->quarfd = -1;
+}
+
+void
+queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
+{
+	char dest[NAME_MAX + 1];
+	snprintf_rq(dest, sizeof dest, "%s", name);
+	if (q->quarfd == -1 ||
+	    renameat2(dirfd, name, q->quarfd, dest, RENAME_NOREPLACE) == -1) {
+		snprintf_rq(dest, sizeof dest, "%s.%lld", name, (long long)time(NULL));
+		if (q->quarfd == -1 || renameat(dirfd, name, q->quarfd, dest) == -1) {
+			log_err("%s: cannot quarantine (%s): %s; left in place",
+			    name, why, strerror(errno));
+			return;
+		}
+	}
+	fsync_dir(dirfd);
+	fsync_dir(q->quarfd);
+	log_err("%s: moved to quarantine/%s: %s", name, dest, why);
+}
+
+/* Builds and writes the initial .qf of a picked-up .df. */
+static int
+make_qf(struct queue *q, const char *qid, int fd, char *err, size_t errlen)
+{
+	struct envelope e;
+	envelope_init(&e);
+	int rc = drop_parse(fd, &e, err, errlen);
+	if (rc == 0) {
+		strlcpy_rq(e.qid, qid, sizeof e.qid);
+		rc = qf_write(q->queuefd, &e, err, errlen);
+	}
+	envelope_free(&e);
+	return rc;
+}
+
+static void
+remove_stale_tmp(struct queue *q, const char *name)
+{
+	struct stat st;
+	if (fstatat(q->dropfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_mtime < time(NULL) - STALE_TMP_SECS) {
+		unlinkat(q->dropfd, name, 0);
+		log_notice("%s: removed stale incomplete submission", name);
+	}
+}
+
+static int
+open_regular(int dirfd, const char *name, struct stat *st)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) || st->st_nlink != 1) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* One maildrop file: validate, move to queue/QID.df, write QID.qf. */
+static int
+pickup_one(struct queue *q, const char *name)
+{
+	char err[RELAYQ_ERRLEN], df[QID_SIZE + 4];
+	struct stat st;
+	struct envelope e;
+	if (!qid_valid(name)) {
+		queue_quarantine(q, q->dropfd, name, "unexpected file name in maildrop");
+		return 0;
+	}
+	int fd = open_regular(q->dropfd, name, &st);
+	if (fd == -1) {
+		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
+		return 0;
+	}
+	/* Held until the .qf exists, so a concurrent runner's recovery of a
+	 * .df without .qf (invariant I3) never races with us. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return 0;
+	}
+	envelope_init(&e);
+	int rc = drop_parse(fd, &e, err, sizeof err);
+	envelope_free(&e);
+	if (rc == -1) {
+		close(fd);
+		queue_quarantine(q, q->dropfd, name, err);
+		return 0;
+	}
+	snprintf_rq(df, sizeof df, "%s.df", name);
+	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1 ||
+	    fsync_dir(q->queuefd) == -1 || fsync_dir(q->dropfd) == -1) {
+		log_err("%s: pickup failed: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rc = make_qf(q, name, fd, err, sizeof err);
+	close(fd);
+	if (rc == -1)
+		log_err("%s: %s (will retry pickup)", name, err);
+	return rc == 0 ? 1 : -1;
+}
+
+int
+queue_pickup(struct queue *q, char *err, size_t errlen)
+{
+	int dfd = dup(q->dropfd);
+	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		snprintf_rq(err, errlen, "maildrop: %s", strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	rewinddir(d);
+	int count = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strncmp(de->d_name, "tmp.", 4) == 0) {
+			remove_stale_tmp(q, de->d_name);
+			continue;
+		}
+		if (pickup_one(q, de->d_name) == 1)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+static int
+cmp_qid(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static const char *
+qid_qf_name(const char *qid, char *out, size_t size)
+{
+	snprintf_rq(out, size, "%s.qf", qid);
+	return out;
+}
+
+/* Recovers the state of a .df without .qf (crash between I3's steps). */
+static void
+recover_missing_qf(struct queue *q, const char *qid)
+{
+	char name[QID_SIZE + 4], name2[QID_SIZE + 4], err[RELAYQ_ERRLEN];
+	struct stat st;
+	snprintf_rq(name, sizeof name, "%s.qf", qid);
+	if (fstatat(q->queuefd, name, &st, 0) == 0 || errno != ENOENT)
+		return;
+	snprintf_rq(name, sizeof name, "%s.df", qid);
+	int fd;
+	if (queue_lock(q, qid, &fd) != 0)
+		return;
+	if (fstatat(q->queuefd, qid_qf_name(qid, name2, sizeof name2), &st, 0) == 0) {
+		close(fd);	/* the pickup finished meanwhile */
+		return;
+	}
+	if (make_qf(q, qid, fd, err, sizeof err) == -1) {
+		close(fd);
+		queue_quarantine(q, q->queuefd, name, err);
+		return;
+	}
+	close(fd);
+	log_notice("%s: recovered missing state file", qid);
+}
+
+/* A .qf whose .df is gone: finished (all final) or damaged (I5). */
+static void
+check_orphan_qf(struct queue *q, const char *name)
+{
+	char qid[QID_SIZE], df[QID_SIZE + 4], err[RELAYQ_ERRLEN];
+	struct stat st;
+	snprintf_rq(qid, sizeof qid, "%.*s", QID_LEN, name);
+	snprintf_rq(df, sizeof df, "%s.df", qid);
+	if (fstatat(q->queuefd, df, &st, 0) == 0 || errno != ENOENT)
+		return;
+	struct envelope e;
+	envelope_init(&e);
+	bool pending = qf_read(q->queuefd, qid, &e, err, sizeof err) == -1;
+	for (size_t i = 0; !pending && i < e.nrcpt; i++)
+		pending = e.rcpts[i].state == RCPT_PENDING || e.rcpts[i].state == RCPT_TEMPFAIL;
+	envelope_free(&e);
+	if (pending)
+		queue_quarantine(q, q->queuefd, name, "state file without content");
+	else
+		unlinkat(q->queuefd, name, 0);
+}
+
+static int
+add_id(char (**ids)[QID_SIZE], size_t *n, size_t *cap, const char *name)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		char (*p)[QID_SIZE] = realloc(*ids, nc * sizeof *p);
+		if (p == NULL)
+			return -1;
+		*ids = p;
+		*cap = nc;
+	}
+	snprintf_rq((*ids)[(*n)++], QID_SIZE, "%.*s", QID_LEN, name);
+	return 0;
+}
+
+static bool
+has_suffix(const char *name, const char *sfx)
+{
+	size_t n = strlen(name);
+	return n == QID_LEN + 3 && strcmp(name + QID_LEN, sfx) == 0;
+}
+
+int
+queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair)
+{
+	size_t cap = 0;
+	*ids = NULL;
+	*n = 0;
+	int dfd = dup(q->queuefd);
+	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	rewinddir(d);
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (has_suffix(de->d_name, ".qf") && repair)
+			check_orphan_qf(q, de->d_name);
+		else if (has_suffix(de->d_name, ".df"))
+			rc = add_id(ids, n, &cap, de->d_name);
+	}
+	closedir(d);
+	if (rc == 0 && *n > 0)
+		qsort(*ids, *n, sizeof **ids, cmp_qid);
+	for (size_t i = 0; rc == 0 && repair && i < *n; i++)
+		recover_missing_qf(q, (*ids)[i]);
+	return rc;
+}
+
+void
+queue_ids_free(char (*ids)[QID_SIZE])
+{
+	free(ids);
+}
+
+int
+queue_lock(struct queue *q, const char *qid, int *lockfd)
+{
+	char name[QID_SIZE + 4];
+	struct stat st;
+	snprintf_rq(name, sizeof name, "%s.df", qid);
+	int fd = openat(q->queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return errno == EWOULDBLOCK ? 1 : -1;
+	}
+	/* Another runner may have finished it between our open and lock. */
+	if (fstat(fd, &st) == -1 || st.st_nlink == 0) {
+		close(fd);
+		return -1;
+	}
+	*lockfd = fd;
+	return 0;
+}
+
+void
+queue_unlock(int lockfd)
+{
+	if (lockfd >= 0)
+		close(lockfd);
+}
+
+bool
+queue_is_locked(struct queue *q, const char *qid)
+{
+	int fd;
+	int rc = queue_lock(q, qid, &fd);
+	if (rc == 0)
+		queue_unlock(fd);
+	return rc == 1;
+}
+
+int
+queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
+{
+	char name[QID_SIZE + 4];
+	snprintf_rq(name, sizeof name, "%s.df", qid);
+	if (unlinkat(q->queuefd, name, 0) == -1 || fsync_dir(q->queuefd) == -1) {
+		snprintf_rq(err, errlen, "cannot remove %s: %s", name, strerror(errno));
+		return -1;
+	}
+	/* ENOENT: a concurrent listing already retired the finished .qf. */
+	snprintf_rq(name, sizeof name, "%s.qf", qid);
+	if ((unlinkat(q->queuefd, name, 0) == -1 && errno != ENOENT) ||
+	    fsync_dir(q->queuefd) == -1) {
+		snprintf_rq(err, errlen, "cannot remove %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+queue_wake(const char *spool)
+{
+	struct buf p;
+	buf_init(&p);
+	if (buf_printf(&p, "%s/trigger", spool) == 0) {
+		/* O_NONBLOCK: ENXIO at once when no daemon has it open. */
+		int fd = open(buf_str(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd != -1) {
+			if (write(fd, "w", 1) == -1 && errno != EAGAIN)
+				log_warn("cannot wake relayqd: %s", strerror(errno));
+			close(fd);
+		}
+	}
+	buf_free(&p);
+}
+
+bool
+queue_selected(const struct envelope *e, const struct cli_selector *sel, size_t nsel)
+{
+	for (size_t i = 0; i < nsel; i++) {
+		bool hit = false;
+		if (sel[i].kind == 'I')
+			hit = strstr(e->qid, sel[i].substr) != NULL;
+		else if (sel[i].kind == 'S')
+			hit = strcasestr(e->sender, sel[i].substr) != NULL;
+		for (size_t r = 0; sel[i].kind == 'R' && r < e->nrcpt && !hit; r++)
+			hit = strcasestr(e->rcpts[r].addr, sel[i].substr) != NULL;
+		if (hit == sel[i].negate)
+			return false;
+	}
+	return true;
+}

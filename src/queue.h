@@ -1,0 +1,60 @@
+/* queue: the runner's view of the spool — create the directories, pick up
+ * dropped files, list, lock and retire queued messages, quarantine bad ones.
+ * The invariants it keeps are written down in spool.h. */
+#ifndef RELAYQ_QUEUE_H
+#define RELAYQ_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cli.h"
+#include "spool.h"
+
+struct queue {
+	int dropfd;		/* maildrop/ */
+	int queuefd;		/* queue/ */
+	int quarfd;		/* quarantine/, -1 if not openable */
+	char spool[4096];
+};
+
+/* Creates spool/, maildrop/, queue/, quarantine/ and the trigger FIFO with
+ * their modes, owned by uid:gid (when run as root).  Idempotent. */
+int queue_create(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen);
+
+int  queue_open(struct queue *q, const char *spool, char *err, size_t errlen);
+void queue_close(struct queue *q);
+
+/* Moves complete drop files into the queue (invariant I3) and re-creates
+ * missing .qf files.  Bad files go to quarantine with a log line.
+ * Returns the number of messages picked up, -1 on a directory error. */
+int queue_pickup(struct queue *q, char *err, size_t errlen);
+
+/* Queue ids of queued messages (those with a .df), oldest first.
+ * *ids is malloc'd (free with queue_ids_free).  With `repair` (the runner,
+ * never the setgid mailq) half-finished states are completed (I3, I5). */
+int  queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair);
+void queue_ids_free(char (*ids)[QID_SIZE]);
+
+/* Per-message lock: flock on the .df.  Returns 0 and *lockfd when locked,
+ * 1 when another runner holds it, -1 when the message is gone. */
+int  queue_lock(struct queue *q, const char *qid, int *lockfd);
+void queue_unlock(int lockfd);
+/* True if the message is locked by a runner (for mailq's '*'). */
+bool queue_is_locked(struct queue *q, const char *qid);
+
+/* Retires a fully delivered message (invariant I5). */
+int queue_remove(struct queue *q, const char *qid, char *err, size_t errlen);
+
+/* Moves dir/name into quarantine/ (renaming on clash) and logs why. */
+void queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why);
+
+/* True if e matches every -qI/-qR/-qS selector (substring, case-insensitive
+ * for addresses; `!` negates). */
+bool queue_selected(const struct envelope *e, const struct cli_selector *sel,
+    size_t nsel);
+
+/* Wakes a running relayqd through the trigger FIFO; silent if none runs. */
+void queue_wake(const char *spool);
+
+#endif

@@ -1,0 +1,300 @@
+/* relayqd: the delivery side.  Reads the configuration as root, drops to
+ * the relayq user, picks up dropped mail and runs the queue once (-q) or
+ * as a daemon (-q<interval>) woken by the spool's trigger FIFO. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "deliver.h"
+#include "log.h"
+#include "queue.h"
+#include "relayq.h"
+
+struct opts {
+	struct cli q;		/* -q: mode, interval, selectors */
+	const char *conf_path;
+	bool init_only;		/* -I */
+	bool foreground;	/* -f */
+};
+
+static volatile sig_atomic_t got_flush, got_term;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP || sig == SIGUSR1)
+		got_flush = 1;
+	else
+		got_term = 1;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: relayqd [-C file] [-v] -q[interval] [-qIid] [-qRrcpt] [-qSsender] [-f]\n"
+	      "       relayqd [-C file] -I     create the spool directories\n", stderr);
+	exit(EX_USAGE);
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int ch;
+	memset(o, 0, sizeof *o);
+	o->q.mode = MODE_QUEUE_RUN;
+	while ((ch = getopt(argc, argv, "C:fIq::v")) != -1) {
+		switch (ch) {
+		case 'C': o->conf_path = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'I': o->init_only = true; break;
+		case 'v': log_set_verbose(true); break;
+		case 'q':
+			if (cli_parse_q(&o->q, optarg != NULL ? optarg : "") == -1) {
+				fprintf(stderr, "relayqd: %s\n", o->q.error);
+				exit(EX_USAGE);
+			}
+			break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	o->foreground |= o->q.foreground;
+}
+
+/* Root: become the relayq user so a bug in the SMTP client cannot touch
+ * the rest of the system.  Without that user (a developer's box) stay. */
+static int
+drop_privileges(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam(RELAYQ_USER);
+	*uid = geteuid();
+	*gid = getegid();
+	if (geteuid() != 0 || pw == NULL)
+		return 0;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (setgroups(0, NULL) == -1 || setresgid(*gid, *gid, *gid) == -1 ||
+	    setresuid(*uid, *uid, *uid) == -1) {
+		log_err("cannot drop privileges to %s: %s", RELAYQ_USER, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+spool_owner(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam(RELAYQ_USER);
+	struct group *gr = getgrnam(RELAYQ_GROUP);
+	*uid = pw != NULL ? pw->pw_uid : geteuid();
+	*gid = gr != NULL ? gr->gr_gid : getegid();
+	return 0;
+}
+
+/* Creates the spool when root and it is missing or with -I. */
+static int
+prepare_spool(const struct conf *c, bool force)
+{
+	char err[RELAYQ_ERRLEN];
+	struct stat st;
+	struct buf p;
+	uid_t uid;
+	gid_t gid;
+	buf_init(&p);
+	if (buf_printf(&p, "%s/maildrop", c->spool) == -1)
+		return -1;
+	bool missing = stat(buf_str(&p), &st) == -1;
+	buf_free(&p);
+	if ((!missing && !force) || geteuid() != 0)
+		return 0;
+	spool_owner(&uid, &gid);
+	if (queue_create(c->spool, uid, gid, err, sizeof err) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool force)
+{
+	char err[RELAYQ_ERRLEN];
+	if (queue_pickup(q, err, sizeof err) == -1)
+		log_err("pickup: %s", err);
+	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel };
+	deliver_run(q, c, &ro);
+}
+
+static int
+open_trigger(const struct conf *c)
+{
+	struct buf p;
+	buf_init(&p);
+	if (buf_printf(&p, "%s/trigger", c->spool) == -1)
+		return -1;
+	/* O_RDWR: the FIFO never reports EOF when submitters close it. */
+	int fd = open(buf_str(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		log_warn("%s: %s; new mail waits for the next interval", buf_str(&p),
+		    strerror(errno));
+	buf_free(&p);
+	return fd;
+}
+
+static void
+drain(int fd)
+{
+	char b[512];
+	while (read(fd, b, sizeof b) > 0)
+		;
+}
+
+static void
+install_signals(sigset_t *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, old);
+}
+
+/* Waits for the trigger, a signal or the interval; true = deliver now. */
+static bool
+wait_event(int trig, long secs, const sigset_t *unblocked, bool immediate)
+{
+	struct pollfd pfd = { .fd = trig, .events = POLLIN };
+	struct timespec ts = { .tv_sec = secs, .tv_nsec = 0 };
+	int n = ppoll(&pfd, trig >= 0 ? 1 : 0, &ts, unblocked);
+	if (n > 0) {
+		drain(trig);
+		return immediate;
+	}
+	return true;	/* interval elapsed or a signal */
+}
+
+static int
+daemonize(bool foreground, long interval, const struct conf *c)
+{
+	if (!foreground) {
+		pid_t pid = fork();
+		if (pid == -1)
+			return -1;
+		if (pid > 0)
+			_exit(0);
+		if (setsid() == -1)
+			return -1;
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			if (!log_verbose_on())
+				dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	log_info("starting daemon, queue runs every %lds, spool %s", interval, c->spool);
+	return 0;
+}
+
+static int
+run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
+{
+	sigset_t unblocked;
+	if (daemonize(o->foreground, o->q.queue_interval, c) == -1) {
+		log_err("cannot start daemon: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	install_signals(&unblocked);
+	int trig = open_trigger(c);
+	bool deliver = true;
+	while (!got_term) {
+		if (deliver || got_flush) {
+			got_flush = 0;
+			run_once(q, c, &o->q, false);
+		} else {
+			char err[RELAYQ_ERRLEN];
+			if (queue_pickup(q, err, sizeof err) == -1)
+				log_err("pickup: %s", err);
+		}
+		deliver = wait_event(trig, o->q.queue_interval, &unblocked, c->deliver_immediate);
+	}
+	log_info("daemon stopping");
+	if (trig >= 0)
+		close(trig);
+	return EX_OK;
+}
+
+static int
+setup(struct conf *c, const struct opts *o)
+{
+	char err[RELAYQ_ERRLEN];
+	conf_defaults(c);
+	const char *path = o->conf_path != NULL ? o->conf_path : RELAYQ_CONF_DEFAULT;
+	if (conf_load(c, path, o->conf_path != NULL, err, sizeof err) == -1) {
+		log_err("%s", err);
+		return EX_CONFIG;
+	}
+	if (c->log_file[0] != '\0' && log_set_file(c->log_file) == -1)
+		log_warn("cannot open log_file %s: %s", c->log_file, strerror(errno));
+	if (prepare_spool(c, o->init_only) == -1)
+		return EX_CANTCREAT;
+	return EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct conf c;
+	struct queue q;
+	char err[RELAYQ_ERRLEN];
+	uid_t uid;
+	gid_t gid;
+
+	umask(027);
+	log_open("relayqd", LOG_TO_SYSLOG);
+	parse_args(&o, argc, argv);
+	int rc = setup(&c, &o);
+	if (rc != EX_OK || o.init_only)
+		return rc;
+	if (drop_privileges(&uid, &gid) == -1)
+		return EX_OSERR;
+	if (queue_open(&q, c.spool, err, sizeof err) == -1) {
+		log_err("%s", err);
+		return EX_CANTCREAT;
+	}
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (o.q.mode == MODE_DAEMON)
+		rc = run_daemon(&q, &c, &o);
+	else
+		run_once(&q, &c, &o.q, true);
+	queue_close(&q);
+	log_close();
+	return rc;
+}

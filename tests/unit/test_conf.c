@@ -1,0 +1,123 @@
+/* test_conf: relayq.conf parsing — values, defaults, errors with file:line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static char path[64];
+
+static int
+load(struct conf *c, const char *text, char *err, size_t errlen)
+{
+	snprintf(path, sizeof path, "/tmp/relayq-conf-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	conf_defaults(c);
+	int rc = conf_load(c, path, true, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+static void
+test_values(void **state)
+{
+	struct conf c;
+	char err[256];
+	assert_int_equal(load(&c, "# comment\n\nsmarthost  mail.isp.example:587\n"
+	    "hostname host.example.org\ndomain example.org\ndeliver queue\n"
+	    "timeout_connect 1m\nretry_min 2m\nretry_max 1h30m\n"
+	    "spool /tmp/sp\naliases /etc/aliases\ntls none\n", err, sizeof err), 0);
+	assert_string_equal(c.smarthost, "mail.isp.example");
+	assert_string_equal(c.port, "587");
+	assert_string_equal(c.hostname, "host.example.org");
+	assert_string_equal(c.domain, "example.org");
+	assert_false(c.deliver_immediate);
+	assert_int_equal(c.to.connect, 60);
+	assert_int_equal(c.retry_min, 120);
+	assert_int_equal(c.retry_max, 5400);
+	assert_string_equal(c.spool, "/tmp/sp");
+	assert_int_equal(c.tls, TLS_NONE);
+}
+
+static void
+test_smarthost_forms(void **state)
+{
+	struct conf c;
+	char err[256];
+	assert_int_equal(load(&c, "smarthost [::1]:2525\n", err, sizeof err), 0);
+	assert_string_equal(c.smarthost, "::1");
+	assert_string_equal(c.port, "2525");
+	assert_true(c.smarthost_literal);
+	assert_int_equal(load(&c, "smarthost [192.0.2.1]\n", err, sizeof err), 0);
+	assert_string_equal(c.smarthost, "192.0.2.1");
+	assert_string_equal(c.port, "25");
+	assert_int_equal(load(&c, "smarthost ::1\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, "brackets"));
+	assert_int_equal(load(&c, "smarthost host:99999\n", err, sizeof err), -1);
+}
+
+static void
+test_errors_have_file_and_line(void **state)
+{
+	struct conf c;
+	char err[256], want[128];
+	assert_int_equal(load(&c, "domain x\n\nfrobnicate yes\n", err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:3: unknown key \"frobnicate\"", path);
+	assert_string_equal(err, want);
+	assert_int_equal(load(&c, "deliver sometimes\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: bad value"));
+	assert_int_equal(load(&c, "timeout_rcpt 5x\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, "bad duration"));
+	assert_int_equal(load(&c, "spool relative/dir\n", err, sizeof err), -1);
+	assert_int_equal(load(&c, "hostname\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, "missing value"));
+	/* Refused until TLS exists: never fall back to clear text silently. */
+	assert_int_equal(load(&c, "tls starttls\n", err, sizeof err), -1);
+}
+
+static void
+test_durations(void **state)
+{
+	assert_int_equal(parse_duration("30", 1), 30);
+	assert_int_equal(parse_duration("30", 60), 1800);
+	assert_int_equal(parse_duration("1h30m", 60), 5400);
+	assert_int_equal(parse_duration("2d", 1), 172800);
+	assert_int_equal(parse_duration("1w", 1), 604800);
+	assert_int_equal(parse_duration("", 1), -1);
+	assert_int_equal(parse_duration("m", 1), -1);
+	assert_int_equal(parse_duration("5q", 1), -1);
+	assert_int_equal(parse_duration("-5", 1), -1);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct conf c;
+	char err[256];
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, "/nonexistent/relayq.conf", false, err, sizeof err), 0);
+	assert_int_equal(conf_load(&c, "/nonexistent/relayq.conf", true, err, sizeof err), -1);
+	assert_string_equal(err, "/nonexistent/relayq.conf: No such file or directory");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_smarthost_forms),
+		cmocka_unit_test(test_errors_have_file_and_line),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}

@@ -1,0 +1,230 @@
+/* test_spool: drop files and state files round-trip, truncation is caught,
+ * pickup moves good files and quarantines bad ones, locks exclude. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "spool.h"
+
+static char spool[64];
+
+static int
+setup(void **state)
+{
+	char err[256];
+	snprintf(spool, sizeof spool, "/tmp/relayq-spool-XXXXXX");
+	assert_non_null(mkdtemp(spool));
+	assert_int_equal(queue_create(spool, getuid(), getgid(), err, sizeof err), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", spool);
+	return system(cmd);
+}
+
+static void
+make_env(struct envelope *e)
+{
+	envelope_init(e);
+	e->arrival = 1700000000;
+	e->uid = 1000;
+	assert_int_equal(env_set(&e->sender, "alice@example.org"), 0);
+	assert_int_equal(env_set(&e->msgid, "<x@y>"), 0);
+	assert_int_equal(env_set(&e->notify, "FAILURE"), 0);
+	assert_int_equal(envelope_add_rcpt(e, "bob@example.net"), 0);
+	assert_int_equal(envelope_add_rcpt(e, "carol@example.net"), 0);
+}
+
+static void
+submit(const char *content, char qid[QID_SIZE])
+{
+	struct envelope e;
+	struct drop d;
+	char err[256];
+	make_env(&e);
+	assert_int_equal(drop_begin(&d, spool, &e, err, sizeof err), 0);
+	fputs(content, d.fp);
+	assert_int_equal(drop_commit(&d, false, err, sizeof err), 0);
+	memcpy(qid, d.qid, QID_SIZE);
+	envelope_free(&e);
+}
+
+static int
+open_in(const char *sub, const char *name)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s/%s", spool, sub, name);
+	return open(p, O_RDONLY);
+}
+
+static void
+test_drop_roundtrip(void **state)
+{
+	char qid[QID_SIZE], err[256], buf[64];
+	submit("Subject: x\n\nhello\n", qid);
+	assert_true(qid_valid(qid));
+	int fd = open_in("maildrop", qid);
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	struct envelope e;
+	envelope_init(&e);
+	assert_int_equal(drop_parse(fd, &e, err, sizeof err), 0);
+	assert_string_equal(e.sender, "alice@example.org");
+	assert_int_equal(e.nrcpt, 2);
+	assert_string_equal(e.rcpts[1].addr, "carol@example.net");
+	assert_int_equal(e.content_len, 18);
+	assert_int_equal(pread(fd, buf, 18, e.content_off), 18);
+	assert_memory_equal(buf, "Subject: x\n\nhello\n", 18);
+	envelope_free(&e);
+	close(fd);
+}
+
+static void
+test_truncated_drop_refused(void **state)
+{
+	char qid[QID_SIZE], err[256], p[256];
+	submit("Subject: x\n\nhello\n", qid);
+	snprintf(p, sizeof p, "%s/maildrop/%s", spool, qid);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(truncate(p, st.st_size - 3), 0);
+	int fd = open(p, O_RDONLY);
+	struct envelope e;
+	envelope_init(&e);
+	assert_int_equal(drop_parse(fd, &e, err, sizeof err), -1);
+	assert_non_null(strstr(err, "trailer"));
+	envelope_free(&e);
+	close(fd);
+}
+
+static void
+test_pickup_and_quarantine(void **state)
+{
+	char qid[QID_SIZE], err[256], p[256];
+	submit("Subject: ok\n\nbody\n", qid);
+	snprintf(p, sizeof p, "%s/maildrop/ABCDEFGHIJKLMN", spool);
+	FILE *fp = fopen(p, "w");
+	fputs("garbage\n", fp);
+	fclose(fp);
+	struct queue q;
+	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
+	assert_int_equal(queue_pickup(&q, err, sizeof err), 1);
+	int fd = open_in("quarantine", "ABCDEFGHIJKLMN");
+	assert_true(fd >= 0);
+	close(fd);
+	char (*ids)[QID_SIZE];
+	size_t n;
+	assert_int_equal(queue_ids(&q, &ids, &n, true), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], qid);
+	struct envelope e;
+	envelope_init(&e);
+	assert_int_equal(qf_read(q.queuefd, qid, &e, err, sizeof err), 0);
+	assert_int_equal(e.nrcpt, 2);
+	assert_int_equal(e.rcpts[0].state, RCPT_PENDING);
+	envelope_free(&e);
+	queue_ids_free(ids);
+	queue_close(&q);
+}
+
+static void
+test_qf_state_roundtrip(void **state)
+{
+	char qid[QID_SIZE], err[256];
+	submit("x\n", qid);
+	struct queue q;
+	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
+	assert_int_equal(queue_pickup(&q, err, sizeof err), 1);
+	struct envelope e;
+	envelope_init(&e);
+	assert_int_equal(qf_read(q.queuefd, qid, &e, err, sizeof err), 0);
+	e.rcpts[0].state = RCPT_DELIVERED;
+	assert_int_equal(env_set(&e.rcpts[0].reply, "250 2.0.0 Ok"), 0);
+	e.rcpts[1].state = RCPT_TEMPFAIL;
+	assert_int_equal(env_set(&e.rcpts[1].reply, "451 4.3.0 later"), 0);
+	e.attempts = 3;
+	e.next_try = 1800000000;
+	assert_int_equal(env_set(&e.reason, "451 4.3.0 later"), 0);
+	assert_int_equal(qf_write(q.queuefd, &e, err, sizeof err), 0);
+	envelope_free(&e);
+	envelope_init(&e);
+	assert_int_equal(qf_read(q.queuefd, qid, &e, err, sizeof err), 0);
+	assert_int_equal(e.rcpts[0].state, RCPT_DELIVERED);
+	assert_int_equal(e.rcpts[1].state, RCPT_TEMPFAIL);
+	assert_string_equal(e.rcpts[1].reply, "451 4.3.0 later");
+	assert_int_equal(e.attempts, 3);
+	assert_int_equal(e.next_try, 1800000000);
+	assert_string_equal(e.reason, "451 4.3.0 later");
+	/* A newline in a value would forge records: refused. */
+	assert_int_equal(env_set(&e.reason, "a\nA0"), 0);
+	assert_int_equal(qf_write(q.queuefd, &e, err, sizeof err), -1);
+	envelope_free(&e);
+	queue_close(&q);
+}
+
+static void
+test_lock_excludes(void **state)
+{
+	char qid[QID_SIZE], err[256];
+	submit("x\n", qid);
+	struct queue q;
+	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
+	assert_int_equal(queue_pickup(&q, err, sizeof err), 1);
+	int fd1, fd2;
+	assert_int_equal(queue_lock(&q, qid, &fd1), 0);
+	assert_int_equal(queue_lock(&q, qid, &fd2), 1);
+	assert_true(queue_is_locked(&q, qid));
+	assert_int_equal(queue_remove(&q, qid, err, sizeof err), 0);
+	queue_unlock(fd1);
+	assert_int_equal(queue_lock(&q, qid, &fd2), -1);
+	queue_close(&q);
+}
+
+static void
+test_missing_qf_recovered(void **state)
+{
+	char qid[QID_SIZE], err[256], p[256];
+	submit("x\n", qid);
+	struct queue q;
+	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
+	assert_int_equal(queue_pickup(&q, err, sizeof err), 1);
+	snprintf(p, sizeof p, "%s/queue/%s.qf", spool, qid);
+	assert_int_equal(unlink(p), 0);	/* crash between rename and qf write */
+	char (*ids)[QID_SIZE];
+	size_t n;
+	assert_int_equal(queue_ids(&q, &ids, &n, true), 0);
+	assert_int_equal(n, 1);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	queue_ids_free(ids);
+	queue_close(&q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_drop_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_drop_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pickup_and_quarantine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qf_state_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_excludes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_qf_recovered, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
+}
