@@ -79,8 +79,34 @@ $(B)/relayq-makemap: $(B)/tools/makemap.o $(LIBMAPS) $(LIBRELAYQ)
 $(B)/faultd: $(B)/tests/fault/faultd.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
+$(B)/rss: $(B)/tests/bench/rss.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+
+# libFuzzer targets: every library object rebuilt with clang's coverage
+# instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
+FUZZ_B       := build/fuzz
+FUZZ_TIME    ?= 20
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Isrc -Imaps -g -O1 \
+                -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(MAP_SRCS:%.c=$(FUZZ_B)/%.o)
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/libfuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BINS)
 
 deps:
 	sh tests/deps.sh
@@ -88,6 +114,7 @@ deps:
 check: deps
 	$(MAKE) check-unit check-integration
 	$(MAKE) check-sanitize
+	$(MAKE) fuzz FUZZ_TIME=15
 
 check-sanitize:
 	$(MAKE) SANITIZE=1 check-unit check-integration
@@ -101,7 +128,7 @@ check-integration: $(PROGS)
 demo: deps $(PROGS)
 	sh tests/demo.sh $(B)
 
-bench: $(PROGS)
+bench: $(PROGS) $(B)/rss
 	sh tests/bench/run.sh $(B)
 
 stress: $(PROGS)

@@ -159,7 +159,8 @@ static int
 create_tmp(struct drop *d, char *err, size_t errlen)
 {
 	for (int tries = 0; tries < 10; tries++) {
-		qid_new(d->qid);
+		if (tries > 0 || !qid_valid(d->qid))
+			qid_new(d->qid);
 		snprintf_rq(d->tmpname, sizeof d->tmpname, "tmp.%s", d->qid);
 		d->fd = openat(d->dirfd, d->tmpname,
 		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
@@ -180,11 +181,13 @@ create_tmp(struct drop *d, char *err, size_t errlen)
 }
 
 int
-drop_begin(struct drop *d, const char *spool, const struct envelope *e,
-    char *err, size_t errlen)
+drop_begin(struct drop *d, const char *spool, const char *qid,
+    const struct envelope *e, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof *d);
 	d->fd = -1;
+	if (qid != NULL)
+		strlcpy_rq(d->qid, qid, sizeof d->qid);
 	if (open_maildrop(d, spool, err, errlen) == -1 || create_tmp(d, err, errlen) == -1)
 		return -1;
 	if ((d->fp = fdopen(d->fd, "w")) == NULL) {

@@ -99,10 +99,12 @@ struct drop {
 };
 
 /* Creates maildrop/tmp.QID (0640) and writes the envelope records; the
- * caller then writes the content to d->fp and calls drop_commit.  On
- * failure errno is kept and err says what failed. */
-int drop_begin(struct drop *d, const char *spool, const struct envelope *e,
-    char *err, size_t errlen);
+ * caller then writes the content to d->fp and calls drop_commit.  qid is
+ * the id already used in the message (Message-ID), or NULL for a new one;
+ * it changes only on a (practically impossible) name clash.  On failure
+ * errno is kept and err says what failed. */
+int drop_begin(struct drop *d, const char *spool, const char *qid,
+    const struct envelope *e, char *err, size_t errlen);
 /* Trailer, fflush, fsync, link to maildrop/QID, unlink tmp, fsync dir. */
 int drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen);
 /* Removes the temporary file (after any failure).  Idempotent. */

@@ -55,7 +55,7 @@ submit(const char *content, char qid[QID_SIZE])
 	struct drop d;
 	char err[256];
 	make_env(&e);
-	assert_int_equal(drop_begin(&d, spool, &e, err, sizeof err), 0);
+	assert_int_equal(drop_begin(&d, spool, NULL, &e, err, sizeof err), 0);
 	fputs(content, d.fp);
 	assert_int_equal(drop_commit(&d, false, err, sizeof err), 0);
 	memcpy(qid, d.qid, QID_SIZE);
