@@ -70,8 +70,10 @@ $(LIBMAPS): $(MAP_OBJS)
 $(B)/sendmail: $(B)/src/sendmail.o $(LIBRELAYQ)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/relayqd: $(B)/src/relayqd.o $(LIBRELAYQ) $(LIBMAPS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+# The archives call each other (maps use buf; delivery will use maps), so
+# librelayq is listed on both sides of libmaps.
+$(B)/relayqd: $(B)/src/relayqd.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $+ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 
 $(B)/relayq-makemap: $(B)/tools/makemap.o $(LIBMAPS) $(LIBRELAYQ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS)
@@ -82,8 +84,8 @@ $(B)/faultd: $(B)/tests/fault/faultd.o
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $+ -lcmocka $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 
 # libFuzzer targets: every library object rebuilt with clang's coverage
 # instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
