@@ -1,0 +1,504 @@
+/* smtp: the client side of RFC 5321 to one smarthost — greeting, EHLO,
+ * pipelined MAIL/RCPT/DATA, streamed dot-stuffed CRLF content, per-recipient
+ * outcomes.  Decisions are made on reply codes only (RFC 5321 §4.2). */
+#include "smtp.h"
+#include "buf.h"
+#include "conn.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK 65536
+#define FLUSH_AT 65536
+
+struct smtp_session {
+	struct conn *c;
+	struct smtp_opts o;
+	struct smtp_ext ext;
+	bool alive;
+};
+
+void
+smtp_timeouts_default(struct smtp_timeouts *t)
+{
+	*t = (struct smtp_timeouts){ 30, 300, 300, 300, 300, 120, 180, 600, 30 };
+}
+
+const char *
+smtp_relay_name(const struct smtp_session *s)
+{
+	return conn_peer(s->c);
+}
+
+bool
+smtp_has_ext(const struct smtp_session *s, const char *keyword)
+{
+	return smtp_ext_has(&s->ext, keyword);
+}
+
+size_t
+smtp_max_size(const struct smtp_session *s)
+{
+	return (size_t)s->ext.size_max;
+}
+
+bool
+smtp_alive(const struct smtp_session *s)
+{
+	return s != NULL && s->alive;
+}
+
+/* Queues one command line (CRLF added) and copies it to the -v transcript. */
+static int send_cmd(struct smtp_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+send_cmd(struct smtp_session *s, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	buf_init(&b);
+	va_start(ap, fmt);
+	int rc = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		log_transcript(true, buf_str(&b), XS_CLEAR);
+		rc = buf_puts(&b, "\r\n") == 0 ? conn_write(s->c, b.data, b.len) : -1;
+	}
+	buf_free(&b);
+	return rc;
+}
+
+static int
+flush(struct smtp_session *s, int timeout, struct smtp_reply *r)
+{
+	char err[256];
+	if (conn_flush(s->c, timeout, err, sizeof err) == 0)
+		return 0;
+	smtp_reply_set(r, 451, "4.4.2", err);
+	s->alive = false;
+	return -1;
+}
+
+/* Reads one complete reply.  On I/O or protocol failure the session dies
+ * and r holds a local 4xx describing it (RFC 5321 §3.8: act as if 451). */
+static int
+read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const char *after)
+{
+	struct smtp_reply_parser p;
+	struct buf line;
+	char err[256], why[300];
+	buf_init(&line);
+	smtp_reply_begin(&p, r);
+	enum srp_status st = SRP_MORE;
+	while (st == SRP_MORE) {
+		if (conn_read_line(s->c, &line, SMTP_REPLY_LINE_MAX, timeout, err, sizeof err) == -1)
+			break;
+		log_transcript(false, buf_str(&line), XS_CLEAR);
+		st = smtp_reply_feed(&p, line.data, line.len, NULL, NULL, err, sizeof err);
+	}
+	buf_free(&line);
+	if (st == SRP_DONE) {
+		if (r->code == 421)
+			s->alive = false;
+		return 0;
+	}
+	snprintf_rq(why, sizeof why, "%s after %s", err, after);
+	smtp_reply_set(r, 451, "4.4.2", why);
+	s->alive = false;
+	return -1;
+}
+
+static enum outcome
+class_outcome(const struct smtp_reply *r)
+{
+	int cls = smtp_reply_class(r);
+	return cls == 2 || cls == 3 ? OUT_OK : cls == 5 ? OUT_PERM : OUT_TEMP;
+}
+
+/* EHLO reply lines 2..n are keywords; re-parse the raw lines for that. */
+static int
+read_ehlo(struct smtp_session *s, struct smtp_reply *r)
+{
+	struct smtp_reply_parser p;
+	struct buf line;
+	char err[256];
+	buf_init(&line);
+	smtp_reply_begin(&p, r);
+	smtp_ext_clear(&s->ext);
+	enum srp_status st = SRP_MORE;
+	for (int n = 0; st == SRP_MORE; n++) {
+		const char *text;
+		size_t tlen;
+		if (conn_read_line(s->c, &line, SMTP_REPLY_LINE_MAX, s->o.to.helo, err,
+		    sizeof err) == -1)
+			break;
+		log_transcript(false, buf_str(&line), XS_CLEAR);
+		st = smtp_reply_feed(&p, line.data, line.len, &text, &tlen, err, sizeof err);
+		if (st != SRP_ERROR && n > 0 && r->code == 250)
+			smtp_ext_parse_line(&s->ext, text, tlen);
+	}
+	buf_free(&line);
+	if (st == SRP_DONE)
+		return 0;
+	smtp_reply_set(r, 451, "4.4.2", err);
+	s->alive = false;
+	return -1;
+}
+
+static enum outcome
+greet(struct smtp_session *s, char *err, size_t errlen)
+{
+	struct smtp_reply r;
+	if (read_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
+		snprintf_rq(err, errlen, "%s greeted: %s", conn_peer(s->c), r.text);
+		return r.code / 100 == 5 && r.code != 554 ? OUT_PERM : OUT_TEMP;
+	}
+	if (send_cmd(s, "EHLO %s", s->o.helo_name) == -1 || flush(s, s->o.to.helo, &r) == -1 ||
+	    read_ehlo(s, &r) == -1) {
+		snprintf_rq(err, errlen, "EHLO: %s", r.text);
+		return OUT_TEMP;
+	}
+	if (r.code == 500 || r.code == 502) {
+		/* Old server: plain SMTP, no extensions (RFC 5321 §4.1.1.1). */
+		if (send_cmd(s, "HELO %s", s->o.helo_name) == -1 || flush(s, s->o.to.helo, &r) == -1 ||
+		    read_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
+			snprintf_rq(err, errlen, "HELO: %s", r.text);
+			return OUT_TEMP;
+		}
+	} else if (r.code != 250) {
+		snprintf_rq(err, errlen, "EHLO: %s", r.text);
+		return class_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP;
+	}
+	return OUT_OK;
+}
+
+enum outcome
+smtp_open(struct smtp_session **out, const struct smtp_opts *o, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct smtp_session *s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		snprintf_rq(err, errlen, "out of memory");
+		return OUT_TEMP;
+	}
+	s->o = *o;
+	if (conn_connect(&s->c, o->host, o->port, o->to.connect, err, errlen) == -1) {
+		free(s);
+		return OUT_TEMP;
+	}
+	s->alive = true;
+	enum outcome rc = greet(s, err, errlen);
+	if (rc != OUT_OK) {
+		smtp_close(s);
+		return rc;
+	}
+	*out = s;
+	return OUT_OK;
+}
+
+int
+xtext_encode(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+		int rc = (ch >= 0x21 && ch <= 0x7e && ch != '+' && ch != '=') ?
+		    buf_putc(b, (char)ch) : buf_printf(b, "+%02X", ch);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Octets on the wire: CRLF line ends and a final CRLF (RFC 1870 §3). */
+static off_t
+wire_size(const struct smtp_txn *t)
+{
+	char chunk[CHUNK];
+	off_t pos = 0, lines = 0;
+	char last = '\n';
+	while (pos < t->content_len) {
+		size_t want = (size_t)(t->content_len - pos) < sizeof chunk ?
+		    (size_t)(t->content_len - pos) : sizeof chunk;
+		ssize_t n = pread(t->content_fd, chunk, want, t->content_off + pos);
+		if (n <= 0)
+			return t->content_len;
+		for (ssize_t i = 0; i < n; i++)
+			lines += chunk[i] == '\n';
+		last = chunk[n - 1];
+		pos += n;
+	}
+	return t->content_len + lines + (last != '\n' ? 2 : 0);
+}
+
+static void
+set_all(struct smtp_txn *t, const struct smtp_reply *r, enum outcome out, bool only_ok)
+{
+	for (size_t i = 0; i < t->nrcpt; i++) {
+		if (only_ok && t->rcpts[i].result != OUT_OK)
+			continue;
+		t->rcpts[i].reply = *r;
+		t->rcpts[i].result = out;
+	}
+}
+
+static int
+send_mail_cmd(struct smtp_session *s, const struct smtp_txn *t, off_t size)
+{
+	struct buf p;
+	buf_init(&p);
+	int rc = 0;
+	if (s->ext.flags & EXT_SIZE)
+		rc |= buf_printf(&p, " SIZE=%lld", (long long)size);
+	if (t->eightbit && (s->ext.flags & EXT_8BITMIME))
+		rc |= buf_puts(&p, " BODY=8BITMIME");
+	if ((s->ext.flags & EXT_DSN) && t->ret != NULL)
+		rc |= buf_printf(&p, " RET=%s", t->ret);
+	if ((s->ext.flags & EXT_DSN) && t->envid != NULL)
+		rc |= buf_puts(&p, " ENVID=") | xtext_encode(&p, t->envid);
+	if (rc == 0)
+		rc = send_cmd(s, "MAIL FROM:<%s>%s", t->sender, buf_str(&p));
+	buf_free(&p);
+	return rc;
+}
+
+static int
+send_rcpt_cmd(struct smtp_session *s, const struct smtp_rcpt *r)
+{
+	struct buf p;
+	buf_init(&p);
+	int rc = 0;
+	if ((s->ext.flags & EXT_DSN) && r->notify != NULL)
+		rc |= buf_printf(&p, " NOTIFY=%s", r->notify);
+	if ((s->ext.flags & EXT_DSN) && r->orcpt != NULL)
+		rc |= buf_printf(&p, " ORCPT=%s", r->orcpt);
+	if (rc == 0)
+		rc = send_cmd(s, "RCPT TO:<%s>%s", r->addr, buf_str(&p));
+	buf_free(&p);
+	return rc;
+}
+
+/* RCPT outcome: 552 on RCPT means "too many recipients" (§4.5.3.1.10). */
+static enum outcome
+rcpt_outcome(const struct smtp_reply *r)
+{
+	if (r->code == 552)
+		return OUT_TEMP;
+	return class_outcome(r);
+}
+
+struct stuffer {
+	struct smtp_session *s;
+	bool bol;		/* at the beginning of a line */
+	bool cr;		/* a CR waits for its LF */
+};
+
+static int
+put(struct stuffer *st, const char *p, size_t n)
+{
+	return conn_write(st->s->c, p, n);
+}
+
+/* Emits one content octet: LF and lone CR become CRLF, dots are doubled at
+ * line starts; so no bare CR/LF ever reaches the wire (SMTP smuggling). */
+static int
+stuff_byte(struct stuffer *st, char ch)
+{
+	if (st->cr) {
+		st->cr = false;
+		if (put(st, "\r\n", 2) == -1)
+			return -1;
+		st->bol = true;
+		if (ch == '\n')
+			return 0;
+	}
+	if (ch == '\r') {
+		st->cr = true;
+		return 0;
+	}
+	if (ch == '\n') {
+		st->bol = true;
+		return put(st, "\r\n", 2);
+	}
+	if (st->bol && ch == '.' && put(st, ".", 1) == -1)
+		return -1;
+	st->bol = false;
+	return put(st, &ch, 1);
+}
+
+static int
+send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply *r)
+{
+	char chunk[CHUNK];
+	struct stuffer st = { .s = s, .bol = true };
+	off_t pos = 0;
+	while (pos < t->content_len) {
+		size_t want = (size_t)(t->content_len - pos) < sizeof chunk ?
+		    (size_t)(t->content_len - pos) : sizeof chunk;
+		ssize_t n = pread(t->content_fd, chunk, want, t->content_off + pos);
+		if (n <= 0) {
+			smtp_reply_set(r, 451, "4.3.0", "cannot read queued message");
+			s->alive = false;	/* the server holds half a message */
+			return -1;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (stuff_byte(&st, chunk[i]) == -1)
+				return -1;
+		pos += n;
+		if (conn_unflushed(s->c) >= FLUSH_AT && flush(s, s->o.to.data_block, r) == -1)
+			return -1;
+	}
+	if ((st.cr || !st.bol) && put(&st, "\r\n", 2) == -1)
+		return -1;
+	log_transcript(true, "(message content)", XS_CLEAR);
+	return send_cmd(s, ".") == -1 ? -1 : flush(s, s->o.to.data_done, r);
+}
+
+/* Reads the RCPT replies; returns the number accepted, -1 if the session died. */
+static int
+read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipelined)
+{
+	int accepted = 0;
+	for (size_t i = 0; i < t->nrcpt; i++) {
+		struct smtp_rcpt *rc = &t->rcpts[i];
+		if (!pipelined && (send_rcpt_cmd(s, rc) == -1 ||
+		    flush(s, s->o.to.rcpt, &t->reply) == -1))
+			return -1;
+		if (read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") == -1) {
+			t->reply = rc->reply;
+			return -1;
+		}
+		if (!mail_ok)
+			continue;
+		rc->result = rcpt_outcome(&rc->reply);
+		accepted += rc->result == OUT_OK;
+	}
+	return accepted;
+}
+
+/* After a 354: the content, or only "." when nobody was accepted (RFC 2920 §3.1). */
+static enum outcome
+data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
+{
+	struct smtp_reply r;
+	if (accepted == 0) {
+		if (send_cmd(s, ".") == 0 && flush(s, s->o.to.data_done, &r) == 0)
+			read_reply(s, s->o.to.data_done, &r, "empty DATA");
+		return OUT_OK;
+	}
+	if (send_content(s, t, &r) == -1 ||
+	    read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
+		set_all(t, &r, OUT_TEMP, true);
+		return OUT_TEMP;
+	}
+	set_all(t, &r, class_outcome(&r), true);
+	t->reply = r;
+	return OUT_OK;
+}
+
+static enum outcome
+size_refused(struct smtp_txn *t, off_t size, unsigned long long max)
+{
+	char text[160];
+	struct smtp_reply r;
+	snprintf_rq(text, sizeof text, "552 5.3.4 message size %lld exceeds the relay's "
+	    "fixed maximum message size %llu", (long long)size, max);
+	smtp_reply_set(&r, 552, "5.3.4", text);
+	set_all(t, &r, OUT_PERM, false);
+	t->reply = r;
+	return OUT_PERM;
+}
+
+static enum outcome
+abort_txn(struct smtp_txn *t, const struct smtp_reply *r)
+{
+	for (size_t i = 0; i < t->nrcpt; i++) {
+		if (t->rcpts[i].result == OUT_OK || t->rcpts[i].reply.code == 0) {
+			t->rcpts[i].reply = *r;
+			t->rcpts[i].result = OUT_TEMP;
+		}
+	}
+	t->reply = *r;
+	return OUT_TEMP;
+}
+
+static void
+init_results(struct smtp_txn *t)
+{
+	smtp_reply_set(&t->reply, 451, "4.3.0", "local error (out of memory)");
+	for (size_t i = 0; i < t->nrcpt; i++) {
+		memset(&t->rcpts[i].reply, 0, sizeof t->rcpts[i].reply);
+		t->rcpts[i].result = OUT_TEMP;
+	}
+}
+
+enum outcome
+smtp_send(struct smtp_session *s, struct smtp_txn *t)
+{
+	bool pipe = (s->ext.flags & EXT_PIPELINING) != 0;
+	off_t size = wire_size(t);
+	struct smtp_reply r;
+	init_results(t);
+	if (s->ext.size_max > 0 && (unsigned long long)size > s->ext.size_max)
+		return size_refused(t, size, s->ext.size_max);
+	if (send_mail_cmd(s, t, size) == -1)
+		return abort_txn(t, &t->reply);
+	for (size_t i = 0; pipe && i < t->nrcpt; i++)
+		if (send_rcpt_cmd(s, &t->rcpts[i]) == -1)
+			return abort_txn(t, &t->reply);
+	if ((pipe && send_cmd(s, "DATA") == -1) || flush(s, s->o.to.mail, &t->reply) == -1 ||
+	    read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") == -1)
+		return abort_txn(t, &t->reply);
+	bool mail_ok = class_outcome(&t->reply) == OUT_OK;
+	if (!mail_ok && !pipe) {
+		set_all(t, &t->reply, class_outcome(&t->reply), false);
+		return class_outcome(&t->reply);
+	}
+	int accepted = read_rcpts(s, t, mail_ok, pipe);
+	if (accepted == -1)
+		return abort_txn(t, &t->reply);
+	if (!pipe && accepted == 0)
+		return OUT_OK;
+	if ((!pipe && (send_cmd(s, "DATA") == -1 || flush(s, s->o.to.data_init, &r) == -1)) ||
+	    read_reply(s, s->o.to.data_init, &r, "DATA") == -1)
+		return abort_txn(t, &r);
+	if (!mail_ok) {
+		if (r.code == 354)
+			data_phase(s, t, 0);
+		set_all(t, &t->reply, class_outcome(&t->reply), false);
+		return class_outcome(&t->reply);
+	}
+	if (r.code != 354) {
+		set_all(t, &r, class_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP, true);
+		t->reply = r;
+		return OUT_OK;
+	}
+	return data_phase(s, t, accepted);
+}
+
+bool
+smtp_reset(struct smtp_session *s)
+{
+	struct smtp_reply r;
+	if (!s->alive || send_cmd(s, "RSET") == -1 || flush(s, s->o.to.mail, &r) == -1 ||
+	    read_reply(s, s->o.to.mail, &r, "RSET") == -1)
+		return false;
+	return r.code == 250;
+}
+
+void
+smtp_close(struct smtp_session *s)
+{
+	struct smtp_reply r;
+	if (s == NULL)
+		return;
+	if (s->alive && send_cmd(s, "QUIT") == 0 && flush(s, s->o.to.quit, &r) == 0)
+		read_reply(s, s->o.to.quit, &r, "QUIT");
+	conn_free(s->c);
+	free(s);
+}
