@@ -5,7 +5,10 @@
 #include "queue.h"
 #include "relayq.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +29,12 @@ status_word(const struct envelope *e)
 	return "Failed, kept in queue";
 }
 
+static bool
+is_deferred(const struct envelope *e)
+{
+	return e->attempts > 0 && strcmp(status_word(e), "Deferred") == 0;
+}
+
 static void
 print_entry(FILE *out, struct queue *q, const struct envelope *e)
 {
@@ -37,9 +46,10 @@ print_entry(FILE *out, struct queue *q, const struct envelope *e)
 	    e->sender != NULL && e->sender[0] != '\0' ? e->sender : "<>");
 	if (e->reason != NULL || e->attempts > 0) {
 		fmt_time(next, sizeof next, e->next_try);
-		fprintf(out, "    %10.10s   (%s: %s", e->eightbit ? "8BITMIME" : "",
-		    status_word(e), e->reason != NULL ? e->reason : "no reason recorded");
-		if (strcmp(status_word(e), "Deferred") == 0)
+		fprintf(out, "    %10.10s   (%s%s%s", e->eightbit ? "8BITMIME" : "",
+		    e->attempts > 0 ? status_word(e) : "", e->attempts > 0 ? ": " : "",
+		    e->reason != NULL ? e->reason : "no reason recorded");
+		if (is_deferred(e))
 			fprintf(out, "; attempts %d, next %s", e->attempts, next);
 		fputs(")\n", out);
 	}
@@ -52,6 +62,58 @@ print_entry(FILE *out, struct queue *q, const struct envelope *e)
 	}
 }
 
+/* Messages still in maildrop/ (no daemon has picked them up yet). */
+static void
+collect_drops(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
+    size_t nsel, struct envelope **list, size_t *count, size_t *cap)
+{
+	char err[RELAYQ_ERRLEN];
+	int dfd = dup(q->dropfd);
+	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!qid_valid(de->d_name) || *count == *cap)
+			continue;
+		int fd = openat(q->dropfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct envelope *e = &(*list)[*count];
+		envelope_init(e);
+		if (fd == -1 || drop_parse(fd, e, err, sizeof err) == -1 ||
+		    (!all && e->uid != uid) || !queue_selected(e, sel, nsel)) {
+			envelope_free(e);
+		} else {
+			strlcpy_rq(e->qid, de->d_name, sizeof e->qid);
+			env_set(&e->reason, "waiting for pickup by relayqd");
+			(*count)++;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	closedir(d);
+}
+
+static size_t
+count_drops(struct queue *q)
+{
+	size_t n = 0;
+	int dfd = dup(q->dropfd);
+	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		n += qid_valid(de->d_name);
+	closedir(d);
+	return n;
+}
+
 static int
 collect(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
     size_t nsel, struct envelope **list, size_t *count)
@@ -61,7 +123,8 @@ collect(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
 	size_t n;
 	if (queue_ids(q, &ids, &n, false) == -1)
 		return -1;
-	*list = calloc(n ? n : 1, sizeof **list);
+	size_t cap = n + count_drops(q);
+	*list = calloc(cap ? cap : 1, sizeof **list);
 	*count = 0;
 	if (*list == NULL) {
 		queue_ids_free(ids);
@@ -78,6 +141,7 @@ collect(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
 		(*count)++;
 	}
 	queue_ids_free(ids);
+	collect_drops(q, all, uid, sel, nsel, list, count, &cap);
 	return 0;
 }
 

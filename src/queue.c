@@ -25,7 +25,10 @@ struct spool_dir {
 
 static const struct spool_dir spool_dirs[] = {
 	{ "", 0755 },
-	{ "maildrop", 03730 },	/* setgid + sticky, write-only for the group */
+	/* setgid + sticky: files get group relayq, nobody removes another's.
+	 * The group may list it so that mailq (setgid, filtering by uid) can
+	 * show mail not yet picked up; users outside the group cannot. */
+	{ "maildrop", 03770 },
 	{ "queue", 0750 },
 	{ "quarantine", 0700 },
 };

@@ -2,10 +2,11 @@
  * the invariants every writer keeps.  Used by both sides.
  *
  * Layout under the spool directory (see relayq(8) "QUEUE"):
- *   maildrop/   3730 relayq:relayq  setgid+sticky: submitters (egid relayq)
- *                                   create files but cannot list or remove
- *                                   other users' files; new files inherit
- *                                   group relayq.
+ *   maildrop/   3770 relayq:relayq  setgid+sticky: submitters (egid relayq)
+ *                                   create files, cannot remove other users'
+ *                                   files; new files inherit group relayq.
+ *                                   Only the setgid programs can list it
+ *                                   (mailq shows each user only their own).
  *   queue/      0750 relayq:relayq  QID.df (the drop file, content) and
  *                                   QID.qf (delivery state), both 0640.
  *   quarantine/ 0700 relayq:relayq  files that failed validation.

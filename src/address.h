@@ -1,0 +1,35 @@
+/* address: RFC 5322 address lists -> addr-specs with their positions, so
+ * callers can both collect recipients and rewrite addresses in place.
+ * Pure; no allocation beyond the returned list. */
+#ifndef RELAYQ_ADDRESS_H
+#define RELAYQ_ADDRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct addr {
+	char *spec;		/* the addr-spec, comments and folding removed */
+	size_t start, end;	/* its span in the parsed text */
+};
+
+struct addr_list {
+	struct addr *v;
+	size_t n;
+};
+
+/* Parses a header field body (may contain folding).  Groups, display
+ * names, quoted strings, nested comments, angle-addrs and routes are
+ * understood.  -1 on unbalanced syntax or control characters, with err. */
+int  addr_parse_list(const char *text, struct addr_list *out, char *err, size_t errlen);
+void addr_list_free(struct addr_list *l);
+
+/* A string list with case-insensitive de-duplication. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+int  strlist_add_unique(struct strlist *l, const char *s);
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+#endif

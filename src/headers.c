@@ -1,0 +1,361 @@
+/* headers: message_prepare — recipients (-t, aliases), the envelope sender
+ * (-f, sender map, masquerade), Bcc removal, qualification of addresses in
+ * address fields, and the Date/Message-ID/From a message must carry. */
+#include "address.h"
+#include "aliases.h"
+#include "message.h"
+#include "relayq.h"
+#include "rewrite.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct prep {
+	struct message *m;
+	const struct msg_opts *o;
+	struct aliases *aliases;
+	struct rewrite *rw;
+	bool resent;
+	char *err;
+	size_t errlen;
+	char note[160];
+};
+
+static bool
+field_is(const struct hfield *f, const char *name)
+{
+	return !f->deleted && strlen(name) == f->namelen &&
+	    strncasecmp(f->text, name, f->namelen) == 0;
+}
+
+static const struct hfield *
+find_field(const struct message *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (field_is(&m->f[i], name))
+			return &m->f[i];
+	return NULL;
+}
+
+static bool
+is_resent(const struct message *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->f[i].namelen > 7 && strncasecmp(m->f[i].text, "Resent-", 7) == 0)
+			return true;
+	return false;
+}
+
+static int
+append_field(struct message *m, const char *name, const char *value)
+{
+	struct buf b;
+	buf_init(&b);
+	struct hfield *f = realloc(m->f, (m->n + 1) * sizeof *f);
+	if (f == NULL || buf_printf(&b, "%s: %s\n", name, value) == -1) {
+		buf_free(&b);
+		if (f != NULL)
+			m->f = f;
+		return -1;
+	}
+	m->f = f;
+	m->f[m->n] = (struct hfield){ buf_steal(&b), strlen(name), false };
+	m->n++;
+	return 0;
+}
+
+/* Recipients named in an address list go through aliases and @domain. */
+static int
+add_rcpts_from(struct prep *p, const char *what, const char *text, struct strlist *out)
+{
+	struct addr_list l;
+	char why[160];
+	if (addr_parse_list(text, &l, why, sizeof why) == -1) {
+		snprintf_rq(p->err, p->errlen, "%s: %s", what, why);
+		return EX_USAGE;
+	}
+	int rc = EX_OK;
+	for (size_t i = 0; rc == EX_OK && i < l.n; i++)
+		if (aliases_expand(p->aliases, l.v[i].spec, p->o->domain, out, p->note,
+		    sizeof p->note) == -1)
+			rc = EX_OSERR;
+	addr_list_free(&l);
+	return rc;
+}
+
+static bool
+rcpt_field(const struct prep *p, const struct hfield *f)
+{
+	static const char *plain[] = { "To", "Cc", "Bcc", "Apparently-To" };
+	static const char *resent[] = { "Resent-To", "Resent-Cc", "Resent-Bcc", "" };
+	for (size_t i = 0; i < 4; i++)
+		if (field_is(f, p->resent ? resent[i] : plain[i]))
+			return true;
+	return false;
+}
+
+static int
+collect_rcpts(struct prep *p, char *const *argv, size_t n, struct strlist *out)
+{
+	int rc = EX_OK;
+	for (size_t i = 0; rc == EX_OK && i < n; i++)
+		rc = add_rcpts_from(p, "recipient", argv[i], out);
+	for (size_t i = 0; rc == EX_OK && p->o->extract && i < p->m->n; i++)
+		if (rcpt_field(p, &p->m->f[i]))
+			rc = add_rcpts_from(p, "header", p->m->f[i].text + p->m->f[i].namelen + 1, out);
+	return rc;
+}
+
+static bool
+bad_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int
+envelope_sender(struct prep *p, struct buf *sender)
+{
+	const char *from = p->o->from;
+	if (from != NULL && (bad_chars(from) || strchr(from, ' ') != NULL)) {
+		snprintf_rq(p->err, p->errlen, "invalid characters in -f value");
+		return EX_USAGE;
+	}
+	if (p->o->fullname != NULL && bad_chars(p->o->fullname)) {
+		snprintf_rq(p->err, p->errlen, "invalid characters in -F value");
+		return EX_USAGE;
+	}
+	if (from != NULL && (from[0] == '\0' || strcmp(from, "<>") == 0))
+		return buf_puts(sender, "") == 0 ? EX_OK : EX_OSERR;
+	if (from != NULL && from[0] == '<' && from[strlen(from) - 1] == '>') {
+		struct buf inner;
+		buf_init(&inner);
+		int r = buf_append(&inner, from + 1, strlen(from) - 2) == 0 &&
+		    rewrite_sender(p->rw, buf_str(&inner), sender) == 0 ? EX_OK : EX_OSERR;
+		buf_free(&inner);
+		return r;
+	}
+	return rewrite_sender(p->rw, from != NULL ? from : p->o->login, sender) == 0 ?
+	    EX_OK : EX_OSERR;
+}
+
+static void
+delete_bcc(struct message *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (field_is(&m->f[i], "Bcc") || field_is(&m->f[i], "Resent-Bcc"))
+			m->f[i].deleted = true;
+}
+
+static bool
+address_field(const struct hfield *f, bool *is_from)
+{
+	static const char *names[] = { "From", "Sender", "Reply-To", "To", "Cc",
+	    "Resent-From", "Resent-Sender", "Resent-To", "Resent-Cc" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (field_is(f, names[i])) {
+			*is_from = i == 0 || i == 5;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Rebuilds one field with each addr-spec qualified (From: also rewritten). */
+static int
+requalify(struct prep *p, struct hfield *f, bool is_from)
+{
+	const char *value = f->text + f->namelen + 1;
+	struct addr_list l;
+	char why[160];
+	if (addr_parse_list(value, &l, why, sizeof why) == -1)
+		return EX_OK;	/* leave a field we cannot parse as written */
+	struct buf out, rw;
+	buf_init(&out);
+	buf_init(&rw);
+	size_t pos = 0;
+	int rc = buf_append(&out, f->text, f->namelen + 1);
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		const struct addr *a = &l.v[i];
+		if (!is_from && strchr(a->spec, '@') != NULL)
+			continue;
+		rc = buf_append(&out, value + pos, a->start - pos);
+		if (rc == 0)
+			rc = is_from ? rewrite_sender(p->rw, a->spec, &rw) :
+			    buf_printf(&rw, "%s@%s", (buf_reset(&rw), a->spec), p->o->domain);
+		if (rc == 0)
+			rc = buf_puts(&out, buf_str(&rw));
+		pos = a->end;
+	}
+	if (rc == 0)
+		rc = buf_puts(&out, value + pos);
+	addr_list_free(&l);
+	buf_free(&rw);
+	if (rc == -1) {
+		buf_free(&out);
+		return EX_OSERR;
+	}
+	free(f->text);
+	f->text = buf_steal(&out);
+	return EX_OK;
+}
+
+static int
+qualify_headers(struct prep *p)
+{
+	int rc = EX_OK;
+	for (size_t i = 0; rc == EX_OK && i < p->m->n; i++) {
+		bool is_from;
+		if (!p->m->f[i].deleted && address_field(&p->m->f[i], &is_from))
+			rc = requalify(p, &p->m->f[i], is_from);
+	}
+	return rc;
+}
+
+static int
+fmt_date(char *out, size_t size, time_t t)
+{
+	struct tm tm;
+	return localtime_r(&t, &tm) != NULL &&
+	    strftime(out, size, "%a, %d %b %Y %H:%M:%S %z", &tm) > 0 ? 0 : -1;
+}
+
+static int
+fmt_msgid(char *out, size_t size, const struct msg_opts *o)
+{
+	struct tm tm;
+	char stamp[32];
+	if (gmtime_r(&o->now, &tm) == NULL || strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm) == 0)
+		return -1;
+	snprintf_rq(out, size, "<%s.%s@%s>", stamp, o->qid, o->hostname);
+	return 0;
+}
+
+/* "Full Name <addr>", quoting the name when it has RFC 5322 specials. */
+static int
+fmt_from(struct buf *b, const char *fullname, const char *addr)
+{
+	if (fullname == NULL || fullname[0] == '\0')
+		return buf_puts(b, addr);
+	if (strpbrk(fullname, "()<>[]:;@\\,.\"") == NULL)
+		return buf_printf(b, "%s <%s>", fullname, addr);
+	int rc = buf_putc(b, '"');
+	for (const char *s = fullname; rc == 0 && *s != '\0'; s++)
+		rc = (*s == '"' || *s == '\\') ? buf_printf(b, "\\%c", *s) : buf_putc(b, *s);
+	return rc == 0 ? buf_printf(b, "\" <%s>", addr) : -1;
+}
+
+static int
+add_missing(struct prep *p, const char *sender, struct msg_result *res)
+{
+	char date[64], msgid[600];
+	struct buf from;
+	buf_init(&from);
+	const char *pre = p->resent ? "Resent-" : "";
+	char n_date[32], n_id[32], n_from[32];
+	snprintf_rq(n_date, sizeof n_date, "%sDate", pre);
+	snprintf_rq(n_id, sizeof n_id, "%sMessage-ID", pre);
+	snprintf_rq(n_from, sizeof n_from, "%sFrom", pre);
+	int rc = fmt_date(date, sizeof date, p->o->now) | fmt_msgid(msgid, sizeof msgid, p->o);
+	if (rc == 0 && find_field(p->m, n_date) == NULL)
+		rc = append_field(p->m, n_date, date);
+	if (rc == 0 && find_field(p->m, n_id) == NULL)
+		rc = append_field(p->m, n_id, msgid);
+	if (rc == 0 && find_field(p->m, n_from) == NULL) {
+		struct buf mailer;
+		buf_init(&mailer);
+		rc = buf_printf(&mailer, "MAILER-DAEMON@%s", p->o->domain);
+		if (rc == 0)
+			rc = fmt_from(&from, sender[0] != '\0' ? p->o->fullname : "Mail Delivery Subsystem",
+			    sender[0] != '\0' ? sender : buf_str(&mailer));
+		if (rc == 0)
+			rc = append_field(p->m, n_from, buf_str(&from));
+		buf_free(&mailer);
+	}
+	buf_free(&from);
+	const struct hfield *id = find_field(p->m, n_id);
+	if (rc == 0 && id != NULL) {
+		const char *v = id->text + id->namelen + 1;
+		v += strspn(v, " \t");
+		res->msgid = strndup(v, strcspn(v, "\r\n"));
+	}
+	return rc == 0 && res->msgid != NULL ? EX_OK : EX_OSERR;
+}
+
+static void
+count_header(struct message *m)
+{
+	m->header_bytes = 1;	/* the empty separator line */
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->f[i].deleted)
+			continue;
+		m->header_bytes += strlen(m->f[i].text);
+		for (const char *s = m->f[i].text; *s != '\0'; s++)
+			m->header_8bit |= (unsigned char)*s > 127;
+	}
+}
+
+static int
+load_tables(struct prep *p)
+{
+	if (aliases_load(&p->aliases, p->o->aliases_path, p->err, p->errlen) == -1 ||
+	    rewrite_load(&p->rw, p->o->sender_map_path, p->o->masquerade, p->o->domain,
+	    p->o->hostname, p->err, p->errlen) == -1)
+		return EX_CONFIG;
+	return EX_OK;
+}
+
+static int
+finish(struct prep *p, struct strlist *rcpts, struct buf *sender, struct msg_result *res)
+{
+	res->rcpts = rcpts->v;
+	res->nrcpts = rcpts->n;
+	rcpts->v = NULL;
+	rcpts->n = 0;
+	res->sender = buf_steal(sender);
+	count_header(p->m);
+	return res->sender != NULL ? EX_OK : EX_OSERR;
+}
+
+int
+message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
+    size_t nrcpts, struct msg_result *res, char *err, size_t errlen)
+{
+	struct prep p = { .m = m, .o = o, .err = err, .errlen = errlen };
+	struct strlist list = { 0 };
+	struct buf sender;
+	buf_init(&sender);
+	p.resent = is_resent(m);
+	int rc = load_tables(&p);
+	if (rc == EX_OK)
+		rc = envelope_sender(&p, &sender);
+	if (rc == EX_OK)
+		rc = collect_rcpts(&p, rcpts, nrcpts, &list);
+	if (rc == EX_OK) {
+		delete_bcc(m);
+		rc = qualify_headers(&p);
+	}
+	if (rc == EX_OK)
+		rc = add_missing(&p, buf_str(&sender), res);
+	if (rc == EX_OK)
+		rc = finish(&p, &list, &sender, res);
+	strlist_free(&list);
+	buf_free(&sender);
+	aliases_free(p.aliases);
+	rewrite_free(p.rw);
+	return rc;
+}
+
+int
+message_check_aliases(const char *path, size_t *count, char *err, size_t errlen)
+{
+	struct aliases *a;
+	if (aliases_load(&a, path, err, errlen) == -1)
+		return EX_CONFIG;
+	*count = aliases_count(a);
+	aliases_free(a);
+	return EX_OK;
+}

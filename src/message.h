@@ -1,0 +1,74 @@
+/* message: the submitted message — header section in memory (bounded),
+ * body streamed — and everything sendmail does to it at submission: -t
+ * recipients, aliases, qualification, Bcc removal, added headers, sender
+ * rewriting.  Functions return a sysexits code (EX_OK) with err set. */
+#ifndef RELAYQ_MESSAGE_H
+#define RELAYQ_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+
+struct msg_opts {
+	bool extract;			/* -t */
+	bool ignore_dots;		/* -i */
+	const char *from;		/* -f: NULL = not given, "" = null sender */
+	const char *fullname;		/* -F or GECOS; may be "" */
+	const char *login;		/* the caller's login name */
+	const char *domain;		/* for unqualified addresses */
+	const char *hostname;		/* FQDN, for Message-ID */
+	const char *qid;		/* queue id, for Message-ID */
+	time_t now;
+	const char *aliases_path;	/* "" or a missing file = none */
+	const char *sender_map_path;	/* "" = none */
+	const char *masquerade;		/* "" = none */
+};
+
+struct msg_result {
+	char *sender;			/* envelope sender, "" = <> */
+	char *msgid;			/* "<...>" */
+	char **rcpts;
+	size_t nrcpts;
+};
+
+struct msg_stats {
+	off_t size;			/* content bytes as stored */
+	bool eightbit;
+};
+
+struct hfield {
+	char *text;			/* "Name: value\n" with folded lines */
+	size_t namelen;
+	bool deleted;
+};
+
+struct message {
+	struct hfield *f;
+	size_t n;
+	char *first_body_line;		/* read while looking for headers */
+	bool ended;			/* a lone "." ended the input already */
+	bool ignore_dots;		/* -i, for the body */
+	size_t header_bytes;
+	bool header_8bit;
+};
+
+void message_init(struct message *m);
+void message_free(struct message *m);
+void message_result_free(struct msg_result *r);
+
+int message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
+    char *err, size_t errlen);
+int message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
+    size_t nrcpts, struct msg_result *res, char *err, size_t errlen);
+/* The header section and its empty separator line.  0 / -1 (errno). */
+int message_write_header(const struct message *m, FILE *out);
+/* 0, -1 on a write error (errno), or a sysexits code with err. */
+int message_copy_body(struct message *m, FILE *in, FILE *out, struct msg_stats *st,
+    char *err, size_t errlen);
+int message_check_aliases(const char *path, size_t *count, char *err, size_t errlen);
+
+#endif

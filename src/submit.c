@@ -1,0 +1,261 @@
+/* submit: one message from a stream to a committed maildrop file, with
+ * sendmail's exit codes; plus -bv and newaliases.  The message itself is
+ * processed by message.c; this file owns the spool side and the errors. */
+#include "submit.h"
+#include "buf.h"
+#include "log.h"
+#include "message.h"
+#include "queue.h"
+#include "relayq.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The temporary drop file, removed if a signal ends us mid-write. */
+static volatile sig_atomic_t tmp_dirfd = -1;
+static char tmp_name[QID_SIZE + 8];
+
+static void
+on_fatal_signal(int sig)
+{
+	if (tmp_dirfd >= 0)
+		unlinkat(tmp_dirfd, tmp_name, 0);
+	_exit(EX_TEMPFAIL);
+}
+
+static void
+guard_tmp(const struct drop *d)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	strlcpy_rq(tmp_name, d->tmpname, sizeof tmp_name);
+	tmp_dirfd = d->dirfd;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+static void
+unguard_tmp(void)
+{
+	tmp_dirfd = -1;
+}
+
+/* Why the maildrop refused us, in words a user can act on. */
+static int
+spool_error(const char *spool, int errnum, char *err, size_t errlen)
+{
+	char what[RELAYQ_ERRLEN];
+	strlcpy_rq(what, err, sizeof what);
+	if ((errnum == EACCES || errnum == EPERM) && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
+		snprintf_rq(err, errlen, "%s: this process runs with NoNewPrivileges, so the "
+		    "setgid bit of sendmail is ignored and %s/maildrop is not writable; "
+		    "message NOT queued", what, spool);
+		return EX_CANTCREAT;
+	}
+	if (errnum == ENOSPC || errnum == EDQUOT || errnum == EIO || errnum == EINTR) {
+		snprintf_rq(err, errlen, "%s; message NOT queued, try again later", what);
+		return EX_TEMPFAIL;
+	}
+	snprintf_rq(err, errlen, "%s; message NOT queued", what);
+	return EX_CANTCREAT;
+}
+
+static const char *
+login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "nobody";
+}
+
+/* GECOS full name up to the first comma, for From: when -F is absent. */
+static void
+gecos_name(char *out, size_t size)
+{
+	struct passwd *pw = getpwuid(getuid());
+	out[0] = '\0';
+	if (pw != NULL && pw->pw_gecos != NULL)
+		snprintf_rq(out, size, "%.*s", (int)strcspn(pw->pw_gecos, ","), pw->pw_gecos);
+}
+
+static int
+fill_envelope(struct envelope *e, const struct submit_req *r, const struct msg_result *m)
+{
+	e->arrival = time(NULL);
+	e->uid = getuid();
+	if (env_set(&e->sender, m->sender) == -1 || env_set(&e->msgid, m->msgid) == -1 ||
+	    env_set(&e->notify, r->cli->notify) == -1 || env_set(&e->ret, r->cli->ret) == -1 ||
+	    env_set(&e->envid, r->cli->envid) == -1 || env_set(&e->body, r->cli->body_type) == -1)
+		return -1;
+	for (size_t i = 0; i < m->nrcpts; i++)
+		if (envelope_add_rcpt(e, m->rcpts[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+log_from(const struct envelope *e, const char *qid, off_t size)
+{
+	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, relay=%s@localhost",
+	    qid, e->sender, (long long)size, e->nrcpt, e->msgid != NULL ? e->msgid : "",
+	    login_name());
+}
+
+/* Writes envelope + header + streamed body; the caller commits. */
+static int
+write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message *msg,
+    const struct msg_result *m, char *qid, char *err, size_t errlen)
+{
+	struct envelope e;
+	envelope_init(&e);
+	int rc = EX_OSERR;
+	if (fill_envelope(&e, r, m) == -1) {
+		snprintf_rq(err, errlen, "out of memory");
+		goto out;
+	}
+	if (drop_begin(d, r->conf->spool, qid, &e, err, errlen) == -1) {
+		rc = spool_error(r->conf->spool, errno, err, errlen);
+		goto out;
+	}
+	guard_tmp(d);
+	struct msg_stats st = { 0 };
+	if (message_write_header(msg, d->fp) == -1 ||
+	    (rc = message_copy_body(msg, in, d->fp, &st, err, errlen)) != 0) {
+		rc = rc > 0 ? rc : spool_error(r->conf->spool, errno, err, errlen);
+		goto out;
+	}
+	if (drop_commit(d, st.eightbit, err, errlen) == -1) {
+		rc = spool_error(r->conf->spool, errno, err, errlen);
+		goto out;
+	}
+	strlcpy_rq(qid, d->qid, QID_SIZE);
+	log_from(&e, qid, st.size);
+	rc = EX_OK;
+out:
+	envelope_free(&e);
+	return rc;
+}
+
+int
+submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
+    char *err, size_t errlen)
+{
+	struct message msg;
+	struct msg_result res;
+	struct drop d = { .dirfd = -1, .fd = -1 };
+	char fullname[256];
+	memset(&res, 0, sizeof res);
+	qid[0] = '\0';
+	qid_new(qid);
+	gecos_name(fullname, sizeof fullname);
+	struct msg_opts o = {
+		.extract = r->extract, .ignore_dots = r->ignore_dots,
+		.from = r->sender, .fullname = r->cli->fullname != NULL ? r->cli->fullname : fullname,
+		.login = login_name(), .domain = r->conf->domain, .hostname = r->conf->hostname,
+		.qid = qid, .now = time(NULL), .aliases_path = r->conf->aliases,
+		.sender_map_path = r->conf->sender_map, .masquerade = r->conf->masquerade,
+	};
+	message_init(&msg);
+	int rc = message_read_header(&msg, in, &o, err, errlen);
+	if (rc == EX_OK)
+		rc = message_prepare(&msg, &o, r->rcpts, r->nrcpts, &res, err, errlen);
+	if (rc == EX_OK && res.nrcpts == 0)
+		qid[0] = '\0';	/* -t and nobody to send to: nothing queued */
+	else if (rc == EX_OK)
+		rc = write_drop(&d, in, r, &msg, &res, qid, err, errlen);
+	unguard_tmp();
+	drop_abort(&d);
+	message_result_free(&res);
+	message_free(&msg);
+	return rc;
+}
+
+static void
+say(const struct cli *c, const char *text)
+{
+	if (c->error_mode != 'q')
+		fprintf(stderr, "sendmail: %s\n", text);
+}
+
+int
+submit_from_stdin(const struct cli *c, const struct conf *conf)
+{
+	char qid[QID_SIZE], err[RELAYQ_ERRLEN];
+	if (!c->extract && c->nrcpts == 0) {
+		say(c, "Recipient names must be specified");
+		return EX_USAGE;
+	}
+	struct submit_req r = {
+		.cli = c, .conf = conf, .sender = c->from, .rcpts = c->rcpts,
+		.nrcpts = c->nrcpts, .extract = c->extract, .ignore_dots = c->ignore_dots,
+	};
+	int rc = submit_stream(stdin, &r, qid, err, sizeof err);
+	if (rc != EX_OK) {
+		/* Never exit 0 (-oee) for a message that was not queued. */
+		say(c, err);
+		return rc;
+	}
+	if (qid[0] == '\0') {
+		say(c, "No recipient addresses found in header");
+		return EX_OK;
+	}
+	if (!c->queue_only)
+		queue_wake(conf->spool);
+	return EX_OK;
+}
+
+/* -bv: what would happen to each recipient, without queueing anything. */
+int
+submit_verify(const struct cli *c, const struct conf *conf)
+{
+	struct message msg;
+	struct msg_result res;
+	char err[RELAYQ_ERRLEN], qid[QID_SIZE];
+	if (c->nrcpts == 0) {
+		say(c, "Recipient names must be specified");
+		return EX_USAGE;
+	}
+	qid_new(qid);
+	struct msg_opts o = {
+		.from = c->from, .fullname = "", .login = login_name(),
+		.domain = conf->domain, .hostname = conf->hostname, .qid = qid,
+		.now = time(NULL), .aliases_path = conf->aliases,
+		.sender_map_path = conf->sender_map, .masquerade = conf->masquerade,
+	};
+	memset(&res, 0, sizeof res);
+	message_init(&msg);
+	int rc = message_prepare(&msg, &o, c->rcpts, c->nrcpts, &res, err, sizeof err);
+	if (rc != EX_OK)
+		say(c, err);
+	for (size_t i = 0; rc == EX_OK && i < res.nrcpts; i++)
+		printf("%s... deliverable: mailer relay, host %s, user %s\n", res.rcpts[i],
+		    conf->smarthost, res.rcpts[i]);
+	message_result_free(&res);
+	message_free(&msg);
+	return rc;
+}
+
+/* newaliases: nothing to rebuild (the file is read directly), but check it
+ * and report like sendmail does. */
+int
+submit_check_aliases(const struct conf *conf)
+{
+	char err[RELAYQ_ERRLEN];
+	size_t n = 0;
+	int rc = message_check_aliases(conf->aliases, &n, err, sizeof err);
+	if (rc != EX_OK) {
+		fprintf(stderr, "newaliases: %s\n", err);
+		return rc;
+	}
+	printf("%s: %zu aliases\n", conf->aliases, n);
+	return EX_OK;
+}

@@ -1,0 +1,36 @@
+/* submit: the submitter's jobs — one message from a stream into the
+ * maildrop (the -bm default and each -bs transaction), -bv and newaliases.
+ * Each returns a sysexits code; only main() exits. */
+#ifndef RELAYQ_SUBMIT_H
+#define RELAYQ_SUBMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "spool.h"
+
+struct submit_req {
+	const struct cli *cli;		/* -F, -N, -R, -V, -B, -oe? */
+	const struct conf *conf;
+	const char *sender;		/* -f / MAIL FROM; NULL = the caller */
+	char *const *rcpts;		/* command line / RCPT TO */
+	size_t nrcpts;
+	bool extract;			/* -t */
+	bool ignore_dots;		/* -i (always for -bs: data is unstuffed) */
+};
+
+/* Reads one message from in and commits it to the maildrop (spool.h, I1).
+ * On EX_OK qid holds the queue id.  err gets a one-line reason otherwise.
+ * EX_OK with qid[0] == '\0' means "nothing to send" (-t, no recipients). */
+int submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
+    char *err, size_t errlen);
+
+int submit_from_stdin(const struct cli *c, const struct conf *conf);
+int submit_smtp_dialogue(const struct cli *c, const struct conf *conf);
+int submit_verify(const struct cli *c, const struct conf *conf);
+int submit_check_aliases(const struct conf *conf);
+
+#endif
