@@ -272,13 +272,11 @@ int
 cli_parse(struct cli *c, int argc, char **argv, const char *progname)
 {
 	cli_init(c, progname);
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		c->mode = MODE_VERSION;
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		c->mode = MODE_HELP;
-		return 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "--help") == 0) {
+			c->mode = strcmp(argv[i], "--help") == 0 ? MODE_HELP : MODE_VERSION;
+			return 0;
+		}
 	}
 	static char bare_q[] = "-q\x01";
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)

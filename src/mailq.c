@@ -75,6 +75,7 @@ collect_drops(struct queue *q, bool all, uid_t uid, const struct cli_selector *s
 			close(dfd);
 		return;
 	}
+	rewinddir(d);	/* the dup shares its offset with earlier readers */
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (!qid_valid(de->d_name) || *count == *cap)
@@ -107,6 +108,7 @@ count_drops(struct queue *q)
 			close(dfd);
 		return 0;
 	}
+	rewinddir(d);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
 		n += qid_valid(de->d_name);

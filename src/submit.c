@@ -128,11 +128,16 @@ write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message 
 	}
 	guard_tmp(d);
 	struct msg_stats st = { 0 };
-	if (message_write_header(msg, d->fp) == -1 ||
-	    (rc = message_copy_body(msg, in, d->fp, &st, err, errlen)) != 0) {
-		rc = rc > 0 ? rc : spool_error(r->conf->spool, errno, err, errlen);
-		goto out;
+	rc = message_write_header(msg, d->fp);
+	if (rc == 0)
+		rc = message_copy_body(msg, in, d->fp, &st, err, errlen);
+	if (rc == -1) {
+		int saved = errno;
+		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(saved));
+		rc = spool_error(r->conf->spool, saved, err, errlen);
 	}
+	if (rc != 0)
+		goto out;
 	if (drop_commit(d, st.eightbit, err, errlen) == -1) {
 		rc = spool_error(r->conf->spool, errno, err, errlen);
 		goto out;
