@@ -198,13 +198,17 @@ record(struct run *run, struct envelope *e)
 	if (count_pending(e) > 0)
 		e->next_try = run->now + schedule_delay(e->attempts, run->c->retry_min,
 		    run->c->retry_max, (unsigned)random());
+	if (count_pending(e) == 0 && !failed) {
+		/* All delivered: retiring needs no state rewrite (I5). */
+		if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
+			log_err("%s: %s", e->qid, err);
+		return;
+	}
 	if (env_set(&e->reason, first_reason(e)) == -1 ||
-	    qf_write(run->q->queuefd, e, err, sizeof err) == -1) {
+	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1) {
 		log_err("%s: cannot record delivery state: %s", e->qid, err);
 		return;
 	}
-	if (count_pending(e) == 0 && !failed && queue_remove(run->q, e->qid, err, sizeof err) == -1)
-		log_err("%s: %s", e->qid, err);
 	if (count_pending(e) == 0 && failed)
 		log_notice("%s: failed permanently for some recipients; kept in the queue", e->qid);
 }

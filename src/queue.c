@@ -151,14 +151,14 @@ queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
 
 /* Builds and writes the initial .qf of a picked-up .df. */
 static int
-make_qf(struct queue *q, const char *qid, int fd, char *err, size_t errlen)
+make_qf(struct queue *q, const char *qid, int fd, bool dirsync, char *err, size_t errlen)
 {
 	struct envelope e;
 	envelope_init(&e);
 	int rc = drop_parse(fd, &e, err, errlen);
 	if (rc == 0) {
 		strlcpy_rq(e.qid, qid, sizeof e.qid);
-		rc = qf_write(q->queuefd, &e, err, errlen);
+		rc = qf_write(q->queuefd, &e, dirsync, err, errlen);
 	}
 	envelope_free(&e);
 	return rc;
@@ -220,13 +220,12 @@ pickup_one(struct queue *q, const char *name)
 		return 0;
 	}
 	snprintf_rq(df, sizeof df, "%s.df", name);
-	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1 ||
-	    fsync_dir(q->queuefd) == -1 || fsync_dir(q->dropfd) == -1) {
+	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1) {
 		log_err("%s: pickup failed: %s", name, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	rc = make_qf(q, name, fd, err, sizeof err);
+	rc = make_qf(q, name, fd, false, err, sizeof err);
 	close(fd);
 	if (rc == -1)
 		log_err("%s: %s (will retry pickup)", name, err);
@@ -258,6 +257,11 @@ queue_pickup(struct queue *q, char *err, size_t errlen)
 			count++;
 	}
 	closedir(d);
+	/* One sync for the whole pass (I3): nothing is delivered before it. */
+	if (count > 0 && (fsync_dir(q->queuefd) == -1 || fsync_dir(q->dropfd) == -1)) {
+		snprintf_rq(err, errlen, "fsync of the spool: %s", strerror(errno));
+		return -1;
+	}
 	return count;
 }
 
@@ -291,7 +295,7 @@ recover_missing_qf(struct queue *q, const char *qid)
 		close(fd);	/* the pickup finished meanwhile */
 		return;
 	}
-	if (make_qf(q, qid, fd, err, sizeof err) == -1) {
+	if (make_qf(q, qid, fd, true, err, sizeof err) == -1) {
 		close(fd);
 		queue_quarantine(q, q->queuefd, name, err);
 		return;
@@ -300,26 +304,16 @@ recover_missing_qf(struct queue *q, const char *qid)
 	log_notice("%s: recovered missing state file", qid);
 }
 
-/* A .qf whose .df is gone: finished (all final) or damaged (I5). */
+/* A .qf whose .df is gone: the message was retired (invariant I5). */
 static void
 check_orphan_qf(struct queue *q, const char *name)
 {
-	char qid[QID_SIZE], df[QID_SIZE + 4], err[RELAYQ_ERRLEN];
+	char df[QID_SIZE + 4];
 	struct stat st;
-	snprintf_rq(qid, sizeof qid, "%.*s", QID_LEN, name);
-	snprintf_rq(df, sizeof df, "%s.df", qid);
-	if (fstatat(q->queuefd, df, &st, 0) == 0 || errno != ENOENT)
-		return;
-	struct envelope e;
-	envelope_init(&e);
-	bool pending = qf_read(q->queuefd, qid, &e, err, sizeof err) == -1;
-	for (size_t i = 0; !pending && i < e.nrcpt; i++)
-		pending = e.rcpts[i].state == RCPT_PENDING || e.rcpts[i].state == RCPT_TEMPFAIL;
-	envelope_free(&e);
-	if (pending)
-		queue_quarantine(q, q->queuefd, name, "state file without content");
-	else
-		unlinkat(q->queuefd, name, 0);
+	snprintf_rq(df, sizeof df, "%.*s.df", QID_LEN, name);
+	if (fstatat(q->queuefd, df, &st, 0) == -1 && errno == ENOENT &&
+	    unlinkat(q->queuefd, name, 0) == 0)
+		log_notice("%.*s: removed the state file of a delivered message", QID_LEN, name);
 }
 
 static int
@@ -424,11 +418,11 @@ queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
 {
 	char name[QID_SIZE + 4];
 	snprintf_rq(name, sizeof name, "%s.df", qid);
-	if (unlinkat(q->queuefd, name, 0) == -1 || fsync_dir(q->queuefd) == -1) {
+	if (unlinkat(q->queuefd, name, 0) == -1) {
 		snprintf_rq(err, errlen, "cannot remove %s: %s", name, strerror(errno));
 		return -1;
 	}
-	/* ENOENT: a concurrent listing already retired the finished .qf. */
+	/* ENOENT: a concurrent listing already retired the orphaned .qf. */
 	snprintf_rq(name, sizeof name, "%s.qf", qid);
 	if ((unlinkat(q->queuefd, name, 0) == -1 && errno != ENOENT) ||
 	    fsync_dir(q->queuefd) == -1) {

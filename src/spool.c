@@ -479,7 +479,7 @@ write_all(int fd, const char *p, size_t n)
 }
 
 int
-qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen)
+qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err, size_t errlen)
 {
 	char tmp[QID_SIZE + 8], final[QID_SIZE + 4];
 	snprintf_rq(tmp, sizeof tmp, "%s.qtmp", e->qid);
@@ -494,7 +494,8 @@ qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen)
 		rc = -1;
 	if (fd != -1 && close(fd) == -1)
 		rc = -1;
-	if (rc == 0 && (renameat(queuefd, tmp, queuefd, final) == -1 || fsync_dir(queuefd) == -1))
+	if (rc == 0 && (renameat(queuefd, tmp, queuefd, final) == -1 ||
+	    (dirsync && fsync_dir(queuefd) == -1)))
 		rc = -1;
 	if (rc == -1) {
 		snprintf_rq(err, errlen, "cannot write %s: %s", final, strerror(errno));

@@ -19,16 +19,18 @@
  *      picked up; stale ones are removed after a day.
  *   I2 A drop file is self-checking: it ends in a fixed-size END trailer
  *      holding the content length; anything else is quarantined.
- *   I3 Pickup renames maildrop/QID to queue/QID.df, fsyncs both dirs, then
- *      writes queue/QID.qf (tmp + fsync + rename + dir fsync).  A .df
- *      without a .qf is re-picked-up from the .df (it is a drop file).
+ *   I3 Pickup renames maildrop/QID to queue/QID.df, then writes
+ *      queue/QID.qf (tmp + fsync + rename); both directories are fsync'd
+ *      once per pickup pass, before any delivery starts.  A .df without a
+ *      .qf is re-picked-up from the .df (it is a drop file).
  *   I4 A message is queued iff its .df exists.  The .qf is rewritten only
  *      by whole-file replacement while holding the message lock (flock on
  *      the .df, which is never replaced).
- *   I5 When every recipient is final and none failed, the .qf is rewritten
- *      with the final states, then the .df is removed, then the .qf.  A .qf
- *      without a .df whose recipients are all final is removed; one with
- *      pending recipients is quarantined and logged (never silently lost).
+ *   I5 A .df is removed only when every recipient was delivered: first
+ *      the .df, then the .qf, then one directory fsync.  So a .qf without a
+ *      .df always means "done, crashed while retiring" and is removed.  A
+ *      crash before that fsync can bring both back: the message is sent
+ *      again (the unavoidable window after the server's final 250).
  *   I6 A recipient's state goes P(ending) -> D(elivered) | F(ailed), with
  *      T(emporarily failed, still pending) in between; it never goes back.
  */
@@ -116,8 +118,10 @@ void drop_abort(struct drop *d);
  * Fills e (without delivery state); -1 with a reason if malformed. */
 int drop_parse(int fd, struct envelope *e, char *err, size_t errlen);
 
-/* Writes queue/QID.qf atomically (tmp, fsync, rename, dir fsync). */
-int qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen);
+/* Writes queue/QID.qf atomically (tmp, fsync, rename, and a dir fsync
+ * unless the caller batches that: pickup syncs the directory once). */
+int qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err,
+    size_t errlen);
 /* Reads queue/QID.qf. */
 int qf_read(int queuefd, const char *qid, struct envelope *e, char *err,
     size_t errlen);

@@ -160,7 +160,7 @@ test_qf_state_roundtrip(void **state)
 	e.attempts = 3;
 	e.next_try = 1800000000;
 	assert_int_equal(env_set(&e.reason, "451 4.3.0 later"), 0);
-	assert_int_equal(qf_write(q.queuefd, &e, err, sizeof err), 0);
+	assert_int_equal(qf_write(q.queuefd, &e, true, err, sizeof err), 0);
 	envelope_free(&e);
 	envelope_init(&e);
 	assert_int_equal(qf_read(q.queuefd, qid, &e, err, sizeof err), 0);
@@ -172,7 +172,7 @@ test_qf_state_roundtrip(void **state)
 	assert_string_equal(e.reason, "451 4.3.0 later");
 	/* A newline in a value would forge records: refused. */
 	assert_int_equal(env_set(&e.reason, "a\nA0"), 0);
-	assert_int_equal(qf_write(q.queuefd, &e, err, sizeof err), -1);
+	assert_int_equal(qf_write(q.queuefd, &e, true, err, sizeof err), -1);
 	envelope_free(&e);
 	queue_close(&q);
 }
