@@ -51,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
 .PHONY: all clean install check check-unit check-integration check-sanitize \
-        demo deps bench fuzz lint man-lint stress
+        demo deps bench fuzz lint man-lint
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -133,14 +133,11 @@ demo: deps $(PROGS)
 bench: $(PROGS) $(B)/rss
 	sh tests/bench/run.sh $(B)
 
-stress: $(PROGS)
-	STRESS=1 sh tests/integration/run.sh $(B) crash
-
 man-lint:
 	mandoc -Tlint -W warning man/*.[0-9]
 
 install: $(PROGS)
-	sh packaging/install.sh "$(DESTDIR)" "$(SBINDIR)" "$(BINDIR)" "$(MANDIR)" "$(SYSCONF)" "$(B)"
+	sh packaging/install.sh "$(DESTDIR)" "$(SBINDIR)" "$(BINDIR)" "$(MANDIR)" "$(SYSCONF)" "$(B)" "$(LIBEXEC)"
 
 clean:
 	rm -rf build

@@ -174,7 +174,8 @@ opt_O(struct cli *c, const char *a)
 int
 cli_parse_q(struct cli *c, const char *a)
 {
-	c->mode = MODE_QUEUE_RUN;
+	if (c->mode != MODE_LIST)	/* mailq -qRbob: selectors for the listing */
+		c->mode = MODE_QUEUE_RUN;
 	if (*a == '\0')
 		return 0;
 	if (*a == 'f' || *a == 'p') {
@@ -197,6 +198,8 @@ cli_parse_q(struct cli *c, const char *a)
 	long secs = parse_duration(a, 60);
 	if (secs <= 0 || neg)
 		return fail(c, "Invalid -q value \"%s\"", a);
+	if (c->mode == MODE_LIST)
+		return fail(c, "mailq takes no queue interval");
 	c->queue_interval = secs;
 	c->mode = MODE_DAEMON;
 	return 0;

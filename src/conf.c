@@ -222,9 +222,22 @@ trim(char *s)
 	return s;
 }
 
+/* "key value  # note": a '#' after a blank starts a comment. */
+static void
+strip_comment(char *s)
+{
+	for (char *p = s; *p != '\0'; p++) {
+		if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
 static int
 conf_line(struct conf *c, char *line, char *why, size_t whylen)
 {
+	strip_comment(line);
 	char *s = trim(line);
 	if (*s == '\0' || *s == '#')
 		return 0;
@@ -236,6 +249,10 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 			continue;
 		if (*v == '\0') {
 			snprintf_rq(why, whylen, "%s: missing value", s);
+			return -1;
+		}
+		if (strpbrk(v, " \t") != NULL) {
+			snprintf_rq(why, whylen, "%s: one value expected, got \"%s\"", s, v);
 			return -1;
 		}
 		return set_value(c, &keys[i], v, why, whylen);

@@ -257,7 +257,7 @@ deliver_run(struct queue *q, const struct conf *c, const struct run_opts *ro)
 	}
 	struct run run = { .c = c, .q = q, .now = time(NULL) };
 	int attempted = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && (ro->stop == NULL || *ro->stop == 0); i++)
 		attempted += process(&run, ids[i], ro);
 	smtp_close(run.s);
 	queue_ids_free(ids);

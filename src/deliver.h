@@ -14,6 +14,7 @@ struct run_opts {
 	bool force;			/* manual -q: ignore next-try times */
 	const struct cli_selector *sel;	/* -qI/-qR/-qS, all must match */
 	size_t nsel;
+	volatile const int *stop;	/* if set and non-zero: stop between messages */
 };
 
 /* Returns the number of messages attempted, or -1 if the queue could not

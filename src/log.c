@@ -70,6 +70,9 @@ log_set_file(const char *path)
 	return 0;
 }
 
+static void log_emit(int prio, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 log_emit(int prio, const char *fmt, va_list ap)
 {

@@ -29,7 +29,8 @@ struct opts {
 	bool foreground;	/* -f */
 };
 
-static volatile sig_atomic_t got_flush, got_term;
+static volatile sig_atomic_t got_flush;
+static volatile int got_term;
 
 static void
 on_signal(int sig)
@@ -134,7 +135,8 @@ run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool forc
 	char err[RELAYQ_ERRLEN];
 	if (queue_pickup(q, err, sizeof err) == -1)
 		log_err("pickup: %s", err);
-	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel };
+	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel,
+	    .stop = &got_term };
 	deliver_run(q, c, &ro);
 }
 
@@ -197,6 +199,24 @@ wait_event(int trig, long secs, const sigset_t *unblocked, bool immediate)
 	return true;	/* interval elapsed or a signal */
 }
 
+/* queue/relayqd.pid, for "flush now" hooks (kill -USR1); the queue
+ * directory is ours after dropping privileges, the spool is root's. */
+static void
+write_pidfile(struct queue *q)
+{
+	int fd = openat(q->queuefd, "relayqd.pid", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1) {
+		log_warn("cannot write queue/relayqd.pid: %s", strerror(errno));
+		return;
+	}
+	char pid[32];
+	snprintf_rq(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (write(fd, pid, strlen(pid)) == -1)
+		log_warn("cannot write queue/relayqd.pid: %s", strerror(errno));
+	close(fd);
+}
+
 static int
 daemonize(bool foreground, long interval, const struct conf *c)
 {
@@ -232,18 +252,29 @@ run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 	}
 	install_signals(&unblocked);
 	int trig = open_trigger(c);
+	write_pidfile(q);
 	bool deliver = true;
 	while (!got_term) {
-		if (deliver || got_flush) {
+		/* Signals stay deliverable during a run so SIGTERM stops it
+		 * between messages; they are blocked only around ppoll. */
+		sigprocmask(SIG_SETMASK, &unblocked, NULL);
+		if (got_flush) {	/* SIGHUP/SIGUSR1: flush now, due or not */
 			got_flush = 0;
+			run_once(q, c, &o->q, true);
+		} else if (deliver) {
 			run_once(q, c, &o->q, false);
 		} else {
 			char err[RELAYQ_ERRLEN];
 			if (queue_pickup(q, err, sizeof err) == -1)
 				log_err("pickup: %s", err);
 		}
-		deliver = wait_event(trig, o->q.queue_interval, &unblocked, c->deliver_immediate);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		if (!got_term && !got_flush)
+			deliver = wait_event(trig, o->q.queue_interval, &unblocked, c->deliver_immediate);
 	}
+	unlinkat(q->queuefd, "relayqd.pid", 0);
 	log_info("daemon stopping");
 	if (trig >= 0)
 		close(trig);

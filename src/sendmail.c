@@ -69,29 +69,51 @@ relayqd_path(char *out, size_t size)
 	snprintf_rq(out, size, "%s/relayqd", RELAYQ_LIBEXEC);
 }
 
-/* -q...: root hands over to relayqd with the same -C; others run it with
- * their own privileges, where it can only work on a spool they own. */
-static int
-run_queue(char **argv, int argc, const struct cli *c)
+/* relayqd's arguments from the parsed -q/-v options (so bundled flags
+ * like -vq30m keep their meaning). */
+static void
+relayqd_args(const struct cli *c, struct buf *store, char **args, size_t max)
 {
-	char path[PATH_MAX];
-	char *args[64];
-	int n = 0;
-	if (getuid() != 0)
-		drop_setgid();
-	relayqd_path(path, sizeof path);
+	size_t n = 0;
 	args[n++] = "relayqd";
-	for (int i = 1; i < argc && n < 60; i++) {
-		if (strncmp(argv[i], "-q", 2) == 0 || strcmp(argv[i], "-v") == 0)
-			args[n++] = strcmp(argv[i], "-q\x01") == 0 ? "-q" : argv[i];
-	}
+	int rc = buf_puts(store, "-q");
+	if (c->mode == MODE_DAEMON)
+		rc |= buf_printf(store, "%lds", c->queue_interval);
+	rc |= buf_putc(store, '\0');
+	for (size_t i = 0; i < c->nsel; i++)
+		rc |= buf_printf(store, "-q%s%c%s%c", c->sel[i].negate ? "!" : "",
+		    c->sel[i].kind, c->sel[i].substr, '\0');
+	if (rc != 0)
+		_exit(EX_OSERR);
+	for (size_t off = 0; off < store->len && n < max - 6; off += strlen(store->data + off) + 1)
+		args[n++] = store->data + off;
+	if (c->foreground)
+		args[n++] = "-f";
+	if (c->verbose)
+		args[n++] = "-v";
 	if (c->conf_path != NULL) {
 		args[n++] = "-C";
 		args[n++] = (char *)c->conf_path;
 	}
 	args[n] = NULL;
+}
+
+/* -q...: root hands over to relayqd with the same -C; others run it with
+ * their own privileges, where it can only work on a spool they own. */
+static int
+run_queue(const struct cli *c)
+{
+	char path[PATH_MAX];
+	char *args[CLI_MAX_SELECTORS + 12];
+	struct buf store;
+	buf_init(&store);
+	if (getuid() != 0)
+		drop_setgid();
+	relayqd_path(path, sizeof path);
+	relayqd_args(c, &store, args, sizeof args / sizeof args[0]);
 	execv(path, args);
 	fprintf(stderr, "sendmail: cannot run %s: %s\n", path, strerror(errno));
+	buf_free(&store);
 	return EX_UNAVAILABLE;
 }
 
@@ -164,7 +186,7 @@ main(int argc, char **argv)
 		return EX_OK;
 	}
 	if (c.mode == MODE_QUEUE_RUN || c.mode == MODE_DAEMON)
-		return run_queue(argv, argc, &c);
+		return run_queue(&c);
 	log_open("sendmail", LOG_TO_SYSLOG);
 	log_set_verbose(c.verbose);
 	int rc = load_conf(&conf, &c);

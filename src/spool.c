@@ -233,19 +233,18 @@ drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen)
 		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
 		return -1;
 	}
-	/* link() never replaces an existing name, unlike rename(). */
-	while (linkat(d->dirfd, d->tmpname, d->dirfd, d->qid, 0) == -1) {
+	/* RENAME_NOREPLACE: never clobbers, and pickup never sees the file
+	 * under two names (a second link would look like a foreign file). */
+	while (renameat2(d->dirfd, d->tmpname, d->dirfd, d->qid, RENAME_NOREPLACE) == -1) {
 		if (errno != EEXIST) {
 			snprintf_rq(err, errlen, "cannot commit queue file: %s", strerror(errno));
 			return -1;
 		}
 		qid_new(d->qid);
 	}
-	if (unlinkat(d->dirfd, d->tmpname, 0) == -1 || fsync_dir(d->dirfd) == -1) {
-		/* The message is durable under its final name. */
-		int saved = errno;
-		unlinkat(d->dirfd, d->tmpname, 0);
-		errno = saved;
+	if (fsync_dir(d->dirfd) == -1) {
+		snprintf_rq(err, errlen, "cannot sync the maildrop: %s", strerror(errno));
+		return -1;
 	}
 	fclose(d->fp);
 	d->fp = NULL;

@@ -13,8 +13,8 @@
  *   trigger     FIFO 0620           a byte here wakes a running relayqd.
  *
  * Invariants (the state table of a message):
- *   I1 A drop file is written as maildrop/tmp.QID, fsync'd, then linked to
- *      maildrop/QID (never overwriting), tmp unlinked, directory fsync'd.
+ *   I1 A drop file is written as maildrop/tmp.QID, fsync'd, then renamed
+ *      to maildrop/QID with RENAME_NOREPLACE, directory fsync'd.
  *      Only then does sendmail exit 0.  Names starting "tmp." are never
  *      picked up; stale ones are removed after a day.
  *   I2 A drop file is self-checking: it ends in a fixed-size END trailer

@@ -72,6 +72,11 @@ test_modes(void **state)
 	assert_int_equal(parse(&c, "sendmail", "--version", NULL), 0);
 	assert_int_equal(c.mode, MODE_VERSION);
 	assert_int_equal(parse(&c, "sendmail", "-bd", NULL), -1);
+	/* Selectors narrow the listing; they never turn mailq into a run. */
+	assert_int_equal(parse(&c, "mailq", "-qRbob", NULL), 0);
+	assert_int_equal(c.mode, MODE_LIST);
+	assert_int_equal(c.nsel, 1);
+	assert_int_equal(parse(&c, "mailq", "-q30m", NULL), -1);
 }
 
 static void

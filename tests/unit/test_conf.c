@@ -85,6 +85,19 @@ test_errors_have_file_and_line(void **state)
 }
 
 static void
+test_trailing_comments(void **state)
+{
+	struct conf c;
+	char err[256];
+	assert_int_equal(load(&c, "hostname host.example.org   # our name\n"
+	    "aliases /etc/my#aliases\n", err, sizeof err), 0);
+	assert_string_equal(c.hostname, "host.example.org");
+	assert_string_equal(c.aliases, "/etc/my#aliases");
+	assert_int_equal(load(&c, "domain example.org extra\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: domain: one value expected"));
+}
+
+static void
 test_durations(void **state)
 {
 	assert_int_equal(parse_duration("30", 1), 30);
@@ -116,6 +129,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_smarthost_forms),
 		cmocka_unit_test(test_errors_have_file_and_line),
+		cmocka_unit_test(test_trailing_comments),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_missing_file),
 	};
