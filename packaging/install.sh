@@ -1,0 +1,197 @@
+#!/bin/sh
+# install.sh: install relayq.  Called by `make install` as
+#   sh packaging/install.sh DESTDIR SBINDIR BINDIR MANDIR SYSCONF BUILDDIR [LIBEXEC]
+# LIBEXEC defaults to "$(dirname SBINDIR)/libexec/relayq"; it must match the
+# RELAYQ_LIBEXEC relayq was built with, since sendmail -q executes relayqd
+# from there.  With an empty DESTDIR and run as root it also creates the
+# relayq account (if missing) and the spool; with a DESTDIR (staging for a
+# package) it only copies files, and the package's scripts do the rest.
+set -eu
+
+usage() {
+	echo "usage: sh packaging/install.sh DESTDIR SBINDIR BINDIR MANDIR SYSCONF BUILDDIR [LIBEXEC]" >&2
+	exit 64
+}
+[ $# -eq 6 ] || [ $# -eq 7 ] || usage
+
+DESTDIR=$1
+SBINDIR=$2
+BINDIR=$3
+MANDIR=$4
+SYSCONF=$5
+BUILDDIR=$6
+PREFIX=$(dirname "$SBINDIR")
+LIBEXEC=${7:-$PREFIX/libexec/relayq}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PKG=$TOP/packaging
+
+say() { echo "install: $*"; }
+warn() { echo "install: warning: $*" >&2; }
+die() { echo "install: $*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+have_group() {
+	if command -v getent >/dev/null 2>&1; then
+		getent group "$1" >/dev/null 2>&1
+	else
+		grep -q "^$1:" /etc/group 2>/dev/null
+	fi
+}
+
+have_user() {
+	if command -v getent >/dev/null 2>&1; then
+		getent passwd "$1" >/dev/null 2>&1
+	else
+		grep -q "^$1:" /etc/passwd 2>/dev/null
+	fi
+}
+
+# put SRC DEST MODE: copy through a temporary name in the destination
+# directory and rename, so a running system never sees a half-written file.
+put() {
+	tmp="$2.tmp.$$"
+	cp "$1" "$tmp"
+	chmod "$3" "$tmp"
+	mv -f "$tmp" "$2"
+}
+
+# Copy a text file with the default paths replaced by the configured ones.
+put_subst() {
+	tmp="$2.tmp.$$"
+	sed -e "s|/usr/local/libexec/relayq|$LIBEXEC|g" \
+	    -e "s|/usr/local/sbin|$SBINDIR|g" \
+	    -e "s|/etc/relayq|$SYSCONF|g" "$1" >"$tmp"
+	chmod "$3" "$tmp"
+	mv -f "$tmp" "$2"
+}
+
+# The submitter: set-group-ID relayq, and only that.  chgrp clears the
+# set-group-ID bit, so the mode is set afterwards.  Without the group the
+# program is installed without the bit: set-group-ID to whatever group the
+# installer happens to have would be wrong.
+install_sendmail() {
+	dst=$DESTDIR$SBINDIR/sendmail
+	tmp="$dst.tmp.$$"
+	cp "$BUILDDIR/sendmail" "$tmp"
+	chmod 0755 "$tmp"
+	if is_root && have_group relayq; then
+		chgrp relayq "$tmp"
+		chmod 2755 "$tmp"
+	elif ! is_root; then
+		warn "not root: $SBINDIR/sendmail installed without its set-group-ID bit;"
+		warn "  as root run: chgrp relayq $dst && chmod 2755 $dst"
+	else
+		warn "no group relayq: $SBINDIR/sendmail installed without its set-group-ID bit;"
+		warn "  create the group, then: chgrp relayq $dst && chmod 2755 $dst"
+	fi
+	mv -f "$tmp" "$dst"
+}
+
+# ln -sf, but say so when it replaces another MTA's real file.
+link() {
+	if [ -e "$2" ] && [ ! -L "$2" ]; then
+		warn "replacing $2 with a link to $1"
+	fi
+	ln -sf "$1" "$2"
+}
+
+install_programs() {
+	for p in sendmail relayqd relayq-makemap; do
+		[ -x "$BUILDDIR/$p" ] || die "$BUILDDIR/$p missing: run make first"
+	done
+	mkdir -p "$DESTDIR$SBINDIR" "$DESTDIR$BINDIR" "$DESTDIR$LIBEXEC"
+	install_sendmail
+	put "$BUILDDIR/relayqd" "$DESTDIR$LIBEXEC/relayqd" 0755
+	put "$BUILDDIR/relayq-makemap" "$DESTDIR$SBINDIR/relayq-makemap" 0755
+	link "$SBINDIR/sendmail" "$DESTDIR$BINDIR/mailq"
+	link "$SBINDIR/sendmail" "$DESTDIR$BINDIR/newaliases"
+}
+
+install_man() {
+	for sec in 5 8; do
+		mkdir -p "$DESTDIR$MANDIR/man$sec"
+		for page in "$TOP"/man/*."$sec"; do
+			[ -e "$page" ] || continue
+			put "$page" "$DESTDIR$MANDIR/man$sec/$(basename "$page")" 0644
+		done
+	done
+	# `man sendmail` and friends, unless another MTA's pages are there.
+	for name in sendmail mailq newaliases; do
+		f=$DESTDIR$MANDIR/man8/$name.8
+		if [ -L "$f" ] || [ ! -e "$f" ]; then
+			ln -sf relayq.8 "$f"
+		fi
+	done
+}
+
+# The example always; relayq.conf only if there is none (never overwrite).
+install_config() {
+	mkdir -p "$DESTDIR$SYSCONF"
+	put "$PKG/relayq.conf.example" "$DESTDIR$SYSCONF/relayq.conf.example" 0644
+	if [ ! -e "$DESTDIR$SYSCONF/relayq.conf" ]; then
+		put "$PKG/relayq.conf.example" "$DESTDIR$SYSCONF/relayq.conf" 0644
+		say "installed $SYSCONF/relayq.conf: set smarthost there"
+	fi
+}
+
+# systemd units and sysusers under PREFIX/lib (searched by systemd for
+# /usr and /usr/local); nothing is enabled.  The NetworkManager hook goes
+# to PREFIX/share/relayq for the administrator to copy.
+install_integration() {
+	units=$DESTDIR$PREFIX/lib/systemd/system
+	share=$DESTDIR$PREFIX/share/relayq
+	mkdir -p "$units" "$DESTDIR$PREFIX/lib/sysusers.d" "$share"
+	for u in relayqd.service relayq-queue.service relayq-queue.timer; do
+		put_subst "$PKG/$u" "$units/$u" 0644
+	done
+	put "$PKG/sysusers-relayq.conf" "$DESTDIR$PREFIX/lib/sysusers.d/relayq.conf" 0644
+	put_subst "$PKG/nm-dispatcher-relayq" "$share/nm-dispatcher-relayq" 0755
+}
+
+# Only on the live system, as root: the account first (sendmail's group).
+create_account() {
+	have_user relayq && have_group relayq && return 0
+	if command -v systemd-sysusers >/dev/null 2>&1; then
+		systemd-sysusers "$PKG/sysusers-relayq.conf"
+	elif command -v useradd >/dev/null 2>&1; then
+		have_group relayq || groupadd --system relayq
+		have_user relayq || useradd --system --gid relayq --no-create-home \
+			--home-dir /nonexistent --shell /usr/sbin/nologin relayq
+	else
+		warn "cannot create the user and group relayq: create them by hand"
+		return 0
+	fi
+	say "created the system user and group relayq"
+}
+
+create_spool() {
+	if ! have_user relayq; then
+		warn "no user relayq: spool not created; create the user, then run $LIBEXEC/relayqd -I"
+		return 0
+	fi
+	if "$LIBEXEC/relayqd" -I; then
+		say "spool ready (relayqd -I)"
+	else
+		warn "relayqd -I failed: check $SYSCONF/relayq.conf, then run it again"
+	fi
+}
+
+live=no
+if [ -z "$DESTDIR" ] && is_root; then
+	live=yes
+	create_account
+fi
+install_programs
+install_man
+install_config
+install_integration
+if [ "$live" = yes ]; then
+	create_spool
+else
+	say "spool not created (DESTDIR set or not root): as root run $LIBEXEC/relayqd -I"
+fi
+say "done.  Start delivery with one of:"
+say "  systemctl enable --now relayqd.service       (daemon, flushes on submit)"
+say "  systemctl enable --now relayq-queue.timer    (a queue run every 15 min)"
+say "  $SBINDIR/sendmail -q30m                        (daemon without systemd)"
