@@ -113,8 +113,16 @@ mailbox_span(const char *s, size_t from, size_t to, size_t *start, size_t *end)
 	}
 	*start = from;
 	*end = to;
-	while (*start < *end && is_space(s[*start]))
-		(*start)++;
+	for (;;) {	/* leading blanks and comments are not the address */
+		while (*start < *end && is_space(s[*start]))
+			(*start)++;
+		if (*start >= *end || s[*start] != '(')
+			break;
+		struct scan c = { s, *start };
+		if (skip_delimited(&c) == -1)
+			return -1;
+		*start = c.i;
+	}
 	while (*end > *start && (is_space(s[*end - 1]) || s[*end - 1] == ')')) {
 		if (s[*end - 1] != ')') {
 			(*end)--;

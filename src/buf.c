@@ -57,6 +57,7 @@ buf_reserve(struct buf *b, size_t extra)
 		return -1;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0';	/* a reserved buffer is a valid string */
 	return 0;
 }
 
