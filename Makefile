@@ -24,9 +24,8 @@ endif
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -DRELAYQ_VERSION=\"$(VERSION)\" \
-            -DRELAYQ_SYSCONF=\"$(SYSCONF)\" -DRELAYQ_LIBEXEC=\"$(LIBEXEC)\" \
-            -Isrc -Imaps $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps $(WARN) $(CFLAGS) \
+            $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
 # Link sets, by trust level.
@@ -46,15 +45,25 @@ MAP_OBJS  := $(MAP_SRCS:%.c=$(B)/%.o)
 LIBRELAYQ := $(B)/librelayq.a
 LIBMAPS   := $(B)/libmaps.a
 
-PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap $(B)/faultd
+PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap
+TEST_PROGS := $(B)/faultd $(B)/rss
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
-.PHONY: all clean install check check-unit check-integration check-sanitize \
+.PHONY: FORCE all clean install check check-unit check-integration check-sanitize \
         demo deps bench fuzz lint man-lint
 all: $(PROGS)
 
-$(B)/%.o: %.c
+# Compiled-in paths live in a generated header that is rewritten only
+# when a value changes, so `make install PREFIX=/usr` rebuilds what uses it.
+$(B)/paths.h: FORCE
+	@mkdir -p $(B)
+	@printf '#define RELAYQ_VERSION "%s"\n#define RELAYQ_SYSCONF "%s"\n#define RELAYQ_LIBEXEC "%s"\n' \
+	    "$(VERSION)" "$(SYSCONF)" "$(LIBEXEC)" > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+FORCE:
+
+$(B)/%.o: %.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
@@ -91,12 +100,12 @@ $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRE
 # instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
 FUZZ_B       := build/fuzz
 FUZZ_TIME    ?= 20
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Isrc -Imaps -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -g -O1 \
                 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(MAP_SRCS:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_B)/%.o: %.c
+$(FUZZ_B)/%.o: %.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -104,7 +113,7 @@ $(FUZZ_B)/libfuzz.a: $(FUZZ_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a | $(B)/paths.h
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 
 fuzz: $(FUZZ_BINS)
@@ -124,13 +133,13 @@ check-sanitize:
 check-unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)
 
-check-integration: $(PROGS)
+check-integration: $(PROGS) $(TEST_PROGS)
 	sh tests/integration/run.sh $(B)
 
 demo: deps $(PROGS)
 	sh tests/demo.sh $(B)
 
-bench: $(PROGS) $(B)/rss
+bench: $(PROGS) $(TEST_PROGS)
 	sh tests/bench/run.sh $(B)
 
 man-lint:

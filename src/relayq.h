@@ -5,6 +5,8 @@
 
 #include <sysexits.h>
 
+#include "paths.h"	/* generated: RELAYQ_VERSION, _SYSCONF, _LIBEXEC */
+
 /* Result of one delivery step (connect, MAIL, a recipient, DATA). */
 enum outcome {
 	OUT_OK = 0,	/* done */
