@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -385,11 +386,17 @@ main(int argc, char **argv)
 		die(path);
 	fprintf(pf, "%ld\n", (long)getpid());
 	fclose(pf);
+	int one = 1;
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
 		if (fd == -1 && errno != EINTR)
 			die("accept");
-		if (fd >= 0)
+		if (fd >= 0) {
+			/* Replies go out one write each: without NODELAY, Nagle
+			 * holds the 2nd pipelined reply for the client's
+			 * delayed ACK (40 ms per message). */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 			serve(fd);
+		}
 	}
 }
