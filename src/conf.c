@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "relayq.h"
@@ -112,7 +113,7 @@ set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
-enum kind { K_STR, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS };
+enum kind { K_STR, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
 
 struct key {
 	const char *name;
@@ -148,26 +149,91 @@ static const struct key keys[] = {
 	DUR("queue_warn", queue_warn),
 	{ "tls", K_TLS, 0, 0 },
 	STR("tls_ca", tls_ca, K_PATH),
-	STR("tls_fingerprint", tls_fingerprint, K_STR),
+	STR("tls_fingerprint", tls_fingerprint, K_PIN),
 	STR("tls_cert", tls_cert, K_PATH),
 	STR("tls_key", tls_key, K_PATH),
 	STR("authinfo", authinfo, K_STR),
+	{ "auth", K_AUTH, 0, 0 },
 };
 
 static int
 set_tls(struct conf *c, const char *v, char *why, size_t whylen)
 {
-	if (strcmp(v, "none") == 0) {
-		c->tls = TLS_NONE;
-		return 0;
-	}
-	if (strcmp(v, "starttls") == 0 || strcmp(v, "smtps") == 0) {
-		/* Refuse rather than silently send in clear. */
-		snprintf_rq(why, whylen, "tls %s: not supported by this version yet", v);
-		return -1;
+	static const struct { const char *name; enum conf_tls mode; } modes[] = {
+		{ "none", TLS_NONE }, { "starttls", TLS_STARTTLS }, { "smtps", TLS_SMTPS },
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		if (strcmp(v, modes[i].name) == 0) {
+			c->tls = modes[i].mode;
+			return 0;
+		}
 	}
 	snprintf_rq(why, whylen, "bad value \"%s\" (none, starttls, smtps)", v);
 	return -1;
+}
+
+static int
+set_auth(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	static const struct { const char *name; enum conf_auth mode; } modes[] = {
+		{ "none", AUTH_NONE }, { "optional", AUTH_OPTIONAL },
+		{ "required", AUTH_REQUIRED },
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		if (strcmp(v, modes[i].name) == 0) {
+			c->auth = modes[i].mode;
+			return 0;
+		}
+	}
+	snprintf_rq(why, whylen, "bad value \"%s\" (none, optional, required)", v);
+	return -1;
+}
+
+/* "sha256:AB:CD:..." or "sha256:abcd..." -> 64 lowercase hex digits. */
+static int
+set_pin(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	size_t n = 0;
+	if (strncasecmp(v, "sha256:", 7) != 0) {
+		snprintf_rq(why, whylen, "\"%s\": expected sha256:<64 hex digits>", v);
+		return -1;
+	}
+	for (const char *p = v + 7; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((unsigned char)*p) || n == 64) {
+			n = 0;
+			break;
+		}
+		c->tls_fingerprint[n++] = (char)tolower((unsigned char)*p);
+	}
+	c->tls_fingerprint[n] = '\0';
+	if (n != 64) {
+		c->tls_fingerprint[0] = '\0';
+		snprintf_rq(why, whylen, "\"%s\": expected sha256:<64 hex digits>", v);
+		return -1;
+	}
+	return 0;
+}
+
+enum conf_tls
+conf_tls_mode(const struct conf *c)
+{
+	if (c->tls != TLS_DEFAULT)
+		return c->tls;
+	if (strcmp(c->port, "465") == 0)
+		return TLS_SMTPS;
+	if (strcmp(c->port, "587") == 0 || c->authinfo[0] != '\0')
+		return TLS_STARTTLS;
+	return TLS_MAY;
+}
+
+enum conf_auth
+conf_auth_mode(const struct conf *c)
+{
+	if (c->auth != AUTH_DEFAULT)
+		return c->auth;
+	return c->authinfo[0] != '\0' ? AUTH_REQUIRED : AUTH_NONE;
 }
 
 static int
@@ -187,6 +253,10 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		return 0;
 	case K_TLS:
 		return set_tls(c, v, why, whylen);
+	case K_AUTH:
+		return set_auth(c, v, why, whylen);
+	case K_PIN:
+		return set_pin(c, v, why, whylen);
 	case K_DUR:
 		if ((d = parse_duration(v, 1)) < 0) {
 			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
@@ -266,6 +336,11 @@ conf_check(const struct conf *c, char *why, size_t whylen)
 {
 	if (c->retry_min <= 0 || c->retry_max < c->retry_min) {
 		snprintf_rq(why, whylen, "retry_min must be > 0 and <= retry_max");
+		return -1;
+	}
+	if (conf_auth_mode(c) != AUTH_NONE && c->authinfo[0] == '\0') {
+		snprintf_rq(why, whylen, "auth %s needs an authinfo map",
+		    c->auth == AUTH_REQUIRED ? "required" : "optional");
 		return -1;
 	}
 	return 0;

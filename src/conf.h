@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum conf_tls { TLS_DEFAULT, TLS_NONE, TLS_STARTTLS, TLS_SMTPS };
+/* TLS_MAY is never written: it is the default for port 25 without
+ * credentials (STARTTLS when offered, as Postfix's "may"). */
+enum conf_tls { TLS_DEFAULT, TLS_NONE, TLS_MAY, TLS_STARTTLS, TLS_SMTPS };
+enum conf_auth { AUTH_DEFAULT, AUTH_NONE, AUTH_OPTIONAL, AUTH_REQUIRED };
 
 struct conf_timeouts {		/* seconds */
 	long connect, greeting, helo, mail, rcpt;
@@ -31,11 +34,13 @@ struct conf {
 	struct conf_timeouts to;
 	long retry_min, retry_max;	/* back-off bounds, seconds */
 	long queue_lifetime, queue_warn;
-	/* Reserved for the trust path (TLS + SASL). */
+	/* The trust path: read by relayqd only (see conf_tls_mode). */
 	enum conf_tls tls;
-	char tls_ca[PATH_MAX], tls_fingerprint[128];
+	char tls_ca[PATH_MAX];
+	char tls_fingerprint[65];	/* SHA-256, 64 lowercase hex, or "" */
 	char tls_cert[PATH_MAX], tls_key[PATH_MAX];
-	char authinfo[PATH_MAX];
+	char authinfo[PATH_MAX];	/* map spec, "hash:/etc/mail/authinfo" */
+	enum conf_auth auth;
 };
 
 /* Fills defaults (hostname from gethostname(), domain = hostname). */
@@ -44,6 +49,12 @@ void conf_defaults(struct conf *c);
  * when `must_exist` is false.  Returns 0, or -1 with "file:line: why". */
 int conf_load(struct conf *c, const char *path, bool must_exist,
     char *err, size_t errlen);
+/* The effective modes: tls smtps for port 465, starttls for 587 or when
+ * an authinfo map is set, may otherwise; auth required when an authinfo
+ * map is set, none otherwise. */
+enum conf_tls conf_tls_mode(const struct conf *c);
+enum conf_auth conf_auth_mode(const struct conf *c);
+
 /* "30", "30s", "5m", "1h30m", "2d", "1w" -> seconds; bare number uses
  * `unit` seconds (60 for sendmail's -q).  -1 if malformed. */
 long parse_duration(const char *s, long unit);

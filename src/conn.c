@@ -174,6 +174,18 @@ conn_discard_input(struct conn *c)
 	c->rpos = c->rlen = 0;
 }
 
+long long
+conn_deadline(int timeout)
+{
+	return now_ms() + (long long)timeout * 1000;
+}
+
+int
+conn_wait(const struct conn *c, int want, long long deadline)
+{
+	return wait_fd(c->fd, want == CONN_WANT_WRITE ? POLLOUT : POLLIN, deadline);
+}
+
 void
 conn_set_io(struct conn *c, const struct conn_io *io, void *ctx)
 {
@@ -210,7 +222,7 @@ int
 conn_read_line(struct conn *c, struct buf *line, size_t max, int timeout,
     char *err, size_t errlen)
 {
-	long long deadline = now_ms() + (long long)timeout * 1000;
+	long long deadline = conn_deadline(timeout);
 	buf_reset(line);
 	for (;;) {
 		if (c->rpos == c->rlen && fill(c, deadline, err, errlen) == -1)
@@ -242,7 +254,7 @@ conn_write(struct conn *c, const void *p, size_t n)
 int
 conn_flush(struct conn *c, int timeout, char *err, size_t errlen)
 {
-	long long deadline = now_ms() + (long long)timeout * 1000;
+	long long deadline = conn_deadline(timeout);
 	size_t off = 0;
 	while (off < c->wbuf.len) {
 		ssize_t n = c->io->write(c->io_ctx, c->wbuf.data + off, c->wbuf.len - off);

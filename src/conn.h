@@ -35,6 +35,13 @@ int conn_fd(const struct conn *c);
 const char *conn_peer(const struct conn *c);
 const char *conn_addr(const struct conn *c);
 
+/* Deadlines for layers that drive the socket themselves (a TLS
+ * handshake): conn_deadline(timeout seconds) is the absolute time in ms;
+ * conn_wait blocks until the socket is ready for `want` (CONN_WANT_READ
+ * or CONN_WANT_WRITE) or the deadline passes (-1, errno ETIMEDOUT). */
+long long conn_deadline(int timeout);
+int conn_wait(const struct conn *c, int want, long long deadline);
+
 /* Switches reading and writing to io (e.g. after the TLS handshake). */
 void conn_set_io(struct conn *c, const struct conn_io *io, void *ctx);
 

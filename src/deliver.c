@@ -14,6 +14,7 @@
 
 struct run {
 	const struct conf *c;
+	struct trust *trust;
 	struct queue *q;
 	struct smtp_session *s;
 	bool used;		/* s carried a transaction: RSET before the next */
@@ -38,8 +39,10 @@ count_pending(const struct envelope *e)
 }
 
 static void
-smtp_opts_from_conf(struct smtp_opts *o, const struct conf *c)
+smtp_opts_from_conf(struct smtp_opts *o, const struct conf *c, struct trust *trust)
 {
+	memset(o, 0, sizeof *o);
+	trust_smtp_opts(trust, o);
 	o->host = c->smarthost;
 	o->port = c->port;
 	o->helo_name = c->hostname;
@@ -63,11 +66,12 @@ session(struct run *run)
 	}
 	if (run->s == NULL && !run->host_down) {
 		struct smtp_opts o;
-		smtp_opts_from_conf(&o, run->c);
+		smtp_opts_from_conf(&o, run->c, run->trust);
 		run->used = false;
 		if (smtp_open(&run->s, &o, run->down_reason, sizeof run->down_reason) != OUT_OK) {
 			run->host_down = true;
-			log_warn("connection to %s failed: %s", run->c->smarthost, run->down_reason);
+			log_warn("connection to %s failed: %s; deferring this run's mail",
+			    run->c->smarthost, run->down_reason);
 		}
 	}
 	return run->host_down ? NULL : run->s;
@@ -247,7 +251,8 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 }
 
 int
-deliver_run(struct queue *q, const struct conf *c, const struct run_opts *ro)
+deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
+    const struct run_opts *ro)
 {
 	char (*ids)[QID_SIZE];
 	size_t n;
@@ -255,7 +260,11 @@ deliver_run(struct queue *q, const struct conf *c, const struct run_opts *ro)
 		log_err("cannot list queue: %s", strerror(errno));
 		return -1;
 	}
-	struct run run = { .c = c, .q = q, .now = time(NULL) };
+	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
+	if (trust->error[0] != '\0') {
+		run.host_down = true;
+		strlcpy_rq(run.down_reason, trust->error, sizeof run.down_reason);
+	}
 	int attempted = 0;
 	for (size_t i = 0; i < n && (ro->stop == NULL || *ro->stop == 0); i++)
 		attempted += process(&run, ids[i], ro);

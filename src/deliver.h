@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "queue.h"
+#include "trust.h"
 
 struct run_opts {
 	bool force;			/* manual -q: ignore next-try times */
@@ -18,7 +19,9 @@ struct run_opts {
 };
 
 /* Returns the number of messages attempted, or -1 if the queue could not
- * be read.  Never loses a message: every outcome is written to its .qf. */
-int deliver_run(struct queue *q, const struct conf *c, const struct run_opts *ro);
+ * be read.  trust: prepared by trust_init before privileges were dropped;
+ * its error defers every message.  Never loses a message: every outcome is written to its .qf. */
+int deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
+    const struct run_opts *ro);
 
 #endif

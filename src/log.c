@@ -115,11 +115,12 @@ log_transcript(bool sent, const char *line, enum xscript_redact redact)
 		fprintf(stderr, "%s ***\n", dir);
 		return;
 	}
-	if (redact == XS_AFTER_TWO_WORDS) {
-		/* "AUTH PLAIN dGVzd..." -> "AUTH PLAIN ***" */
-		size_t sp1 = strcspn(line, " ");
-		size_t sp2 = sp1 < keep ? sp1 + 1 + strcspn(line + sp1 + 1, " \r\n") : keep;
-		fprintf(stderr, "%s %.*s ***\n", dir, (int)(sp2 < keep ? sp2 : keep), line);
+	if (redact == XS_AFTER_ONE_WORD || redact == XS_AFTER_TWO_WORDS) {
+		/* "AUTH PLAIN dGVzd..." -> "AUTH PLAIN ***", "334 cj1..." -> "334 ***" */
+		size_t end = strcspn(line, " \r\n");
+		if (redact == XS_AFTER_TWO_WORDS && end < keep)
+			end += 1 + strcspn(line + end + 1, " \r\n");
+		fprintf(stderr, "%s %.*s ***\n", dir, (int)(end < keep ? end : keep), line);
 		return;
 	}
 	fprintf(stderr, "%s %.*s\n", dir, (int)keep, line);

@@ -25,8 +25,9 @@ void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* -v transcript: prints ">>> line" (sent) or "<<< line" (received) to
  * stderr when verbose.  `redact` replaces everything after the first word
- * (AUTH mech) or the whole line with "***". */
-enum xscript_redact { XS_CLEAR, XS_AFTER_TWO_WORDS, XS_ALL };
+ * ("334 ***"), after the first two ("AUTH PLAIN ***") or the whole line
+ * with "***". */
+enum xscript_redact { XS_CLEAR, XS_AFTER_ONE_WORD, XS_AFTER_TWO_WORDS, XS_ALL };
 void log_transcript(bool sent, const char *line, enum xscript_redact redact);
 
 #endif

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "queue.h"
 #include "relayq.h"
+#include "trust.h"
 
 struct opts {
 	struct cli q;		/* -q: mode, interval, selectors */
@@ -129,6 +130,8 @@ prepare_spool(const struct conf *c, bool force)
 	return 0;
 }
 
+static struct trust trust;	/* prepared as root by main */
+
 static void
 run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool force)
 {
@@ -137,7 +140,7 @@ run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool forc
 		log_err("pickup: %s", err);
 	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel,
 	    .stop = &got_term };
-	deliver_run(q, c, &ro);
+	deliver_run(q, c, &trust, &ro);
 }
 
 static int
@@ -314,6 +317,7 @@ main(int argc, char **argv)
 	int rc = setup(&c, &o);
 	if (rc != EX_OK || o.init_only)
 		return rc;
+	trust_init(&trust, &c);
 	if (drop_privileges(&uid, &gid) == -1)
 		return EX_OSERR;
 	if (queue_open(&q, c.spool, err, sizeof err) == -1) {
@@ -326,6 +330,7 @@ main(int argc, char **argv)
 	else
 		run_once(&q, &c, &o.q, true);
 	queue_close(&q);
+	trust_free(&trust);
 	log_close();
 	return rc;
 }

@@ -2,6 +2,7 @@
  * pipelined MAIL/RCPT/DATA, streamed dot-stuffed CRLF content, per-recipient
  * outcomes.  Decisions are made on reply codes only (RFC 5321 §4.2). */
 #include "smtp.h"
+#include "smtp_int.h"
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
@@ -15,13 +16,6 @@
 
 #define CHUNK 65536
 #define FLUSH_AT 65536
-
-struct smtp_session {
-	struct conn *c;
-	struct smtp_opts o;
-	struct smtp_ext ext;
-	bool alive;
-};
 
 void
 smtp_timeouts_default(struct smtp_timeouts *t)
@@ -53,12 +47,8 @@ smtp_alive(const struct smtp_session *s)
 	return s != NULL && s->alive;
 }
 
-/* Queues one command line (CRLF added) and copies it to the -v transcript. */
-static int send_cmd(struct smtp_session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-send_cmd(struct smtp_session *s, const char *fmt, ...)
+int
+smtp_cmd(struct smtp_session *s, enum xscript_redact redact, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -67,15 +57,15 @@ send_cmd(struct smtp_session *s, const char *fmt, ...)
 	int rc = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	if (rc == 0) {
-		log_transcript(true, buf_str(&b), XS_CLEAR);
+		log_transcript(true, buf_str(&b), redact);
 		rc = buf_puts(&b, "\r\n") == 0 ? conn_write(s->c, b.data, b.len) : -1;
 	}
-	buf_free(&b);
+	buf_free_secret(&b);
 	return rc;
 }
 
-static int
-flush(struct smtp_session *s, int timeout, struct smtp_reply *r)
+int
+smtp_flush(struct smtp_session *s, int timeout, struct smtp_reply *r)
 {
 	char err[256];
 	if (conn_flush(s->c, timeout, err, sizeof err) == 0)
@@ -87,8 +77,8 @@ flush(struct smtp_session *s, int timeout, struct smtp_reply *r)
 
 /* Reads one complete reply.  On I/O or protocol failure the session dies
  * and r holds a local 4xx describing it (RFC 5321 §3.8: act as if 451). */
-static int
-read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const char *after)
+int
+smtp_read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const char *after)
 {
 	struct smtp_reply_parser p;
 	struct buf line;
@@ -99,7 +89,8 @@ read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const char
 	while (st == SRP_MORE) {
 		if (conn_read_line(s->c, &line, SMTP_REPLY_LINE_MAX, timeout, err, sizeof err) == -1)
 			break;
-		log_transcript(false, buf_str(&line), XS_CLEAR);
+		log_transcript(false, buf_str(&line), s->redact && strncmp(line.data, "334", 3) == 0 ?
+		    XS_AFTER_ONE_WORD : XS_CLEAR);
 		st = smtp_reply_feed(&p, line.data, line.len, NULL, NULL, err, sizeof err);
 	}
 	buf_free(&line);
@@ -152,22 +143,30 @@ read_ehlo(struct smtp_session *s, struct smtp_reply *r)
 }
 
 static enum outcome
-greet(struct smtp_session *s, char *err, size_t errlen)
+greeting(struct smtp_session *s, char *err, size_t errlen)
 {
 	struct smtp_reply r;
-	if (read_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
+	if (smtp_read_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
 		snprintf_rq(err, errlen, "%s greeted: %s", conn_peer(s->c), r.text);
 		return r.code / 100 == 5 && r.code != 554 ? OUT_PERM : OUT_TEMP;
 	}
-	if (send_cmd(s, "EHLO %s", s->o.helo_name) == -1 || flush(s, s->o.to.helo, &r) == -1 ||
-	    read_ehlo(s, &r) == -1) {
+	return OUT_OK;
+}
+
+enum outcome
+smtp_hello(struct smtp_session *s, bool allow_helo, char *err, size_t errlen)
+{
+	struct smtp_reply r;
+	if (smtp_cmd(s, XS_CLEAR, "EHLO %s", s->o.helo_name) == -1 ||
+	    smtp_flush(s, s->o.to.helo, &r) == -1 || read_ehlo(s, &r) == -1) {
 		snprintf_rq(err, errlen, "EHLO: %s", r.text);
 		return OUT_TEMP;
 	}
-	if (r.code == 500 || r.code == 502) {
+	if ((r.code == 500 || r.code == 502) && allow_helo) {
 		/* Old server: plain SMTP, no extensions (RFC 5321 §4.1.1.1). */
-		if (send_cmd(s, "HELO %s", s->o.helo_name) == -1 || flush(s, s->o.to.helo, &r) == -1 ||
-		    read_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
+		if (smtp_cmd(s, XS_CLEAR, "HELO %s", s->o.helo_name) == -1 ||
+		    smtp_flush(s, s->o.to.helo, &r) == -1 ||
+		    smtp_read_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
 			snprintf_rq(err, errlen, "HELO: %s", r.text);
 			return OUT_TEMP;
 		}
@@ -176,6 +175,25 @@ greet(struct smtp_session *s, char *err, size_t errlen)
 		return class_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP;
 	}
 	return OUT_OK;
+}
+
+/* Greeting, EHLO, then TLS and AUTH as configured (smtp_secure.c). */
+static enum outcome
+start_session(struct smtp_session *s, char *err, size_t errlen)
+{
+	enum outcome rc = OUT_OK;
+	if (s->o.tls == SMTP_TLS_SMTPS)
+		rc = smtp_tls_wrap(s, err, errlen);
+	if (rc == OUT_OK)
+		rc = greeting(s, err, errlen);
+	if (rc == OUT_OK)
+		rc = smtp_hello(s, s->o.tls == SMTP_TLS_NONE || s->o.tls == SMTP_TLS_MAY,
+		    err, errlen);
+	if (rc == OUT_OK && (s->o.tls == SMTP_TLS_STARTTLS || s->o.tls == SMTP_TLS_MAY))
+		rc = smtp_starttls(s, err, errlen);
+	if (rc == OUT_OK)
+		rc = smtp_auth(s, err, errlen);
+	return rc;
 }
 
 enum outcome
@@ -193,7 +211,7 @@ smtp_open(struct smtp_session **out, const struct smtp_opts *o, char *err, size_
 		return OUT_TEMP;
 	}
 	s->alive = true;
-	enum outcome rc = greet(s, err, errlen);
+	enum outcome rc = start_session(s, err, errlen);
 	if (rc != OUT_OK) {
 		smtp_close(s);
 		return rc;
@@ -261,8 +279,10 @@ send_mail_cmd(struct smtp_session *s, const struct smtp_txn *t, off_t size)
 		rc |= buf_printf(&p, " RET=%s", t->ret);
 	if ((s->ext.flags & EXT_DSN) && t->envid != NULL)
 		rc |= buf_puts(&p, " ENVID=") | xtext_encode(&p, t->envid);
+	if (s->authed)		/* as sendmail: we vouch for no other submitter */
+		rc |= buf_puts(&p, " AUTH=<>");
 	if (rc == 0)
-		rc = send_cmd(s, "MAIL FROM:<%s>%s", t->sender, buf_str(&p));
+		rc = smtp_cmd(s, XS_CLEAR, "MAIL FROM:<%s>%s", t->sender, buf_str(&p));
 	buf_free(&p);
 	return rc;
 }
@@ -278,7 +298,7 @@ send_rcpt_cmd(struct smtp_session *s, const struct smtp_rcpt *r)
 	if ((s->ext.flags & EXT_DSN) && r->orcpt != NULL)
 		rc |= buf_printf(&p, " ORCPT=%s", r->orcpt);
 	if (rc == 0)
-		rc = send_cmd(s, "RCPT TO:<%s>%s", r->addr, buf_str(&p));
+		rc = smtp_cmd(s, XS_CLEAR, "RCPT TO:<%s>%s", r->addr, buf_str(&p));
 	buf_free(&p);
 	return rc;
 }
@@ -350,13 +370,13 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 			if (stuff_byte(&st, chunk[i]) == -1)
 				return -1;
 		pos += n;
-		if (conn_unflushed(s->c) >= FLUSH_AT && flush(s, s->o.to.data_block, r) == -1)
+		if (conn_unflushed(s->c) >= FLUSH_AT && smtp_flush(s, s->o.to.data_block, r) == -1)
 			return -1;
 	}
 	if ((st.cr || !st.bol) && put(&st, "\r\n", 2) == -1)
 		return -1;
 	log_transcript(true, "(message content)", XS_CLEAR);
-	return send_cmd(s, ".") == -1 ? -1 : flush(s, s->o.to.data_done, r);
+	return smtp_cmd(s, XS_CLEAR, ".") == -1 ? -1 : smtp_flush(s, s->o.to.data_done, r);
 }
 
 /* Reads the RCPT replies; returns the number accepted, -1 if the session died. */
@@ -367,9 +387,9 @@ read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipeli
 	for (size_t i = 0; i < t->nrcpt; i++) {
 		struct smtp_rcpt *rc = &t->rcpts[i];
 		if (!pipelined && (send_rcpt_cmd(s, rc) == -1 ||
-		    flush(s, s->o.to.rcpt, &t->reply) == -1))
+		    smtp_flush(s, s->o.to.rcpt, &t->reply) == -1))
 			return -1;
-		if (read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") == -1) {
+		if (smtp_read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") == -1) {
 			t->reply = rc->reply;
 			return -1;
 		}
@@ -387,12 +407,12 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 {
 	struct smtp_reply r;
 	if (accepted == 0) {
-		if (send_cmd(s, ".") == 0 && flush(s, s->o.to.data_done, &r) == 0)
-			read_reply(s, s->o.to.data_done, &r, "empty DATA");
+		if (smtp_cmd(s, XS_CLEAR, ".") == 0 && smtp_flush(s, s->o.to.data_done, &r) == 0)
+			smtp_read_reply(s, s->o.to.data_done, &r, "empty DATA");
 		return OUT_OK;
 	}
 	if (send_content(s, t, &r) == -1 ||
-	    read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
+	    smtp_read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
 		set_all(t, &r, OUT_TEMP, true);
 		return OUT_TEMP;
 	}
@@ -451,8 +471,8 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 	for (size_t i = 0; pipe && i < t->nrcpt; i++)
 		if (send_rcpt_cmd(s, &t->rcpts[i]) == -1)
 			return abort_txn(t, &t->reply);
-	if ((pipe && send_cmd(s, "DATA") == -1) || flush(s, s->o.to.mail, &t->reply) == -1 ||
-	    read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") == -1)
+	if ((pipe && smtp_cmd(s, XS_CLEAR, "DATA") == -1) || smtp_flush(s, s->o.to.mail, &t->reply) == -1 ||
+	    smtp_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") == -1)
 		return abort_txn(t, &t->reply);
 	bool mail_ok = class_outcome(&t->reply) == OUT_OK;
 	if (!mail_ok && !pipe) {
@@ -464,8 +484,8 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 		return abort_txn(t, &t->reply);
 	if (!pipe && accepted == 0)
 		return OUT_OK;
-	if ((!pipe && (send_cmd(s, "DATA") == -1 || flush(s, s->o.to.data_init, &r) == -1)) ||
-	    read_reply(s, s->o.to.data_init, &r, "DATA") == -1)
+	if ((!pipe && (smtp_cmd(s, XS_CLEAR, "DATA") == -1 || smtp_flush(s, s->o.to.data_init, &r) == -1)) ||
+	    smtp_read_reply(s, s->o.to.data_init, &r, "DATA") == -1)
 		return abort_txn(t, &r);
 	if (!mail_ok) {
 		if (r.code == 354)
@@ -485,8 +505,8 @@ bool
 smtp_reset(struct smtp_session *s)
 {
 	struct smtp_reply r;
-	if (!s->alive || send_cmd(s, "RSET") == -1 || flush(s, s->o.to.mail, &r) == -1 ||
-	    read_reply(s, s->o.to.mail, &r, "RSET") == -1)
+	if (!s->alive || smtp_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_flush(s, s->o.to.mail, &r) == -1 ||
+	    smtp_read_reply(s, s->o.to.mail, &r, "RSET") == -1)
 		return false;
 	return r.code == 250;
 }
@@ -497,8 +517,9 @@ smtp_close(struct smtp_session *s)
 	struct smtp_reply r;
 	if (s == NULL)
 		return;
-	if (s->alive && send_cmd(s, "QUIT") == 0 && flush(s, s->o.to.quit, &r) == 0)
-		read_reply(s, s->o.to.quit, &r, "QUIT");
+	if (s->alive && smtp_cmd(s, XS_CLEAR, "QUIT") == 0 && smtp_flush(s, s->o.to.quit, &r) == 0)
+		smtp_read_reply(s, s->o.to.quit, &r, "QUIT");
 	conn_free(s->c);
+	smtp_tls_end(s);
 	free(s);
 }

@@ -27,15 +27,40 @@ struct smtp_timeouts {		/* seconds, RFC 5321 §4.5.3.2 defaults */
 };
 void smtp_timeouts_default(struct smtp_timeouts *t);
 
+enum smtp_tls {
+	SMTP_TLS_NONE,		/* never (written explicitly) */
+	SMTP_TLS_MAY,		/* STARTTLS when offered; a failed
+				   certificate check is only logged */
+	SMTP_TLS_STARTTLS,	/* STARTTLS required, certificate verified */
+	SMTP_TLS_SMTPS		/* implicit TLS (port 465), verified */
+};
+
+struct authinfo;
+struct tls_ctx;
+
+/* Credentials for the relay we connected to (addr: its address), from
+ * the authinfo map.  0 with *found, or -1 with err (map unreadable, bad
+ * entry): then no AUTH is attempted and the session is deferred. */
+typedef int (*smtp_creds_fn)(void *arg, const char *addr, struct authinfo *ai,
+    bool *found, char *err, size_t errlen);
+
 struct smtp_opts {
 	const char *host;	/* name or literal, no brackets */
+	bool host_literal;	/* host is an IP address */
 	const char *port;	/* "25", "587", service name */
 	const char *helo_name;	/* our FQDN, or [addr-literal] */
 	struct smtp_timeouts to;
+	enum smtp_tls tls;
+	struct tls_ctx *tls_ctx;	/* needed unless tls is NONE */
+	const char *tls_pin;		/* "" or SHA-256 hex of the cert */
+	smtp_creds_fn creds;		/* NULL: never AUTH */
+	void *creds_arg;
+	bool auth_required;	/* no entry, or no AUTH offered: defer */
 };
 
 /* Connects, reads the greeting, sends EHLO (falls back to HELO on 500/502
- * only when no extension is needed).  On failure returns OUT_TEMP/OUT_PERM
+ * only when TLS is not required), then STARTTLS (EHLO again) and AUTH as
+ * the options say; implicit TLS starts before the greeting.  On failure returns OUT_TEMP/OUT_PERM
  * and describes it in err ("connect to host[addr]:port: Connection
  * refused", or the server's reply text).  *out is NULL on failure. */
 enum outcome smtp_open(struct smtp_session **out, const struct smtp_opts *o,

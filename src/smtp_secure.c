@@ -1,0 +1,261 @@
+/* smtp_secure: the trust steps of a session — implicit TLS, STARTTLS done
+ * right (RFC 3207: nothing read before the handshake survives it, EHLO
+ * again), and SMTP AUTH through libsasl2 (RFC 4954).  Every failure
+ * defers: a changed password or a broken certificate must not bounce
+ * mail, and nothing more is sent on a connection that failed a check. */
+#include "smtp_int.h"
+#include "buf.h"
+#include "authinfo.h"
+#include "conn.h"
+#include "log.h"
+#include "sasl.h"
+#include "tls.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_AUTH_TRIES 8
+
+/* Marks the session dead (no QUIT) and says why: always OUT_TEMP. */
+static enum outcome refuse(struct smtp_session *s, char *err, size_t errlen,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum outcome
+refuse(struct smtp_session *s, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	s->alive = false;
+	return OUT_TEMP;
+}
+
+static enum outcome
+handshake(struct smtp_session *s, bool enforce, char *err, size_t errlen)
+{
+	struct tls_peer peer = { s->o.host, s->o.host_literal, s->o.tls_pin, enforce };
+	if (tls_start(&s->tls, s->o.tls_ctx, s->c, &peer, s->o.to.helo, err, errlen) == -1) {
+		s->alive = false;
+		return OUT_TEMP;
+	}
+	log_info("STARTTLS=client, relay=%s, %s", conn_peer(s->c), tls_summary(s->tls));
+	return OUT_OK;
+}
+
+enum outcome
+smtp_tls_wrap(struct smtp_session *s, char *err, size_t errlen)
+{
+	return handshake(s, true, err, errlen);
+}
+
+void
+smtp_tls_end(struct smtp_session *s)
+{
+	tls_free(s->tls);
+	s->tls = NULL;
+}
+
+enum outcome
+smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
+{
+	bool required = s->o.tls == SMTP_TLS_STARTTLS;
+	struct smtp_reply r;
+	if (!(s->ext.flags & EXT_STARTTLS))
+		return !required ? OUT_OK : refuse(s, err, errlen,
+		    "%s does not offer STARTTLS, which tls starttls requires; nothing sent",
+		    conn_peer(s->c));
+	if (smtp_cmd(s, XS_CLEAR, "STARTTLS") == -1 || smtp_flush(s, s->o.to.helo, &r) == -1 ||
+	    smtp_read_reply(s, s->o.to.helo, &r, "STARTTLS") == -1)
+		return refuse(s, err, errlen, "STARTTLS: %s", r.text);
+	if (r.code != 220)
+		return refuse(s, err, errlen, "%s refused STARTTLS: %s", conn_peer(s->c), r.text);
+	/* Anything after the 220 came in plaintext, perhaps from a man in
+	 * the middle: it must never be read as a reply (CVE-2011-0411). */
+	if (conn_pending(s->c) > 0) {
+		log_warn("%s sent %zu bytes after its STARTTLS reply; discarded",
+		    conn_peer(s->c), conn_pending(s->c));
+		conn_discard_input(s->c);
+	}
+	if (handshake(s, required, err, errlen) != OUT_OK)
+		return OUT_TEMP;
+	/* Forget the plaintext EHLO (RFC 3207 §4.2): read_ehlo starts afresh. */
+	if (smtp_hello(s, false, err, errlen) != OUT_OK)
+		s->alive = false;
+	return s->alive ? OUT_OK : OUT_TEMP;
+}
+
+/* ---- AUTH ---- */
+
+static bool
+is_plaintext_mech(const char *m)
+{
+	return strcasecmp(m, "PLAIN") == 0 || strcasecmp(m, "LOGIN") == 0;
+}
+
+/* The entry's list (or the default) ∩ what the server offers, minus the
+ * plaintext mechanisms outside TLS (libsasl2 refuses them too). */
+static void
+common_mechs(const struct smtp_session *s, const struct authinfo *ai, char *out, size_t size)
+{
+	char want[1024], *save = NULL;
+	strlcpy_rq(want, authinfo_mechs(ai), sizeof want);
+	out[0] = '\0';
+	for (char *m = strtok_r(want, " \t", &save); m != NULL; m = strtok_r(NULL, " \t", &save)) {
+		if (!smtp_ext_has_auth(&s->ext, m) || (s->tls == NULL && is_plaintext_mech(m)))
+			continue;
+		size_t len = strlen(out);
+		snprintf_rq(out + len, size - len, "%s%s", len > 0 ? " " : "", m);
+	}
+}
+
+static void
+drop_mech(char *list, size_t size, const char *mech)
+{
+	char copy[1024], *save = NULL;
+	strlcpy_rq(copy, list, sizeof copy);
+	list[0] = '\0';
+	for (char *m = strtok_r(copy, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save)) {
+		if (strcasecmp(m, mech) == 0)
+			continue;
+		size_t len = strlen(list);
+		snprintf_rq(list + len, size - len, "%s%s", len > 0 ? " " : "", m);
+	}
+}
+
+/* The base64 text of a 334 reply ("334 abc=" -> "abc="). */
+static const char *
+challenge_text(const struct smtp_reply *r)
+{
+	const char *t = r->text + 3;
+	return *t == ' ' ? t + 1 : t;
+}
+
+/* One AUTH dialogue.  0 with r = the final reply, or -1 on a local
+ * failure (err says why; the exchange was cancelled with "*"). */
+static int
+exchange(struct smtp_session *s, struct saslc *sc, const char *mech, const char *ir,
+    struct smtp_reply *r, char *err, size_t errlen)
+{
+	int rc = ir == NULL ? smtp_cmd(s, XS_CLEAR, "AUTH %s", mech) :
+	    smtp_cmd(s, XS_AFTER_TWO_WORDS, "AUTH %s %s", mech, ir);
+	s->redact = true;
+	if (rc == -1 || smtp_flush(s, s->o.to.helo, r) == -1 ||
+	    smtp_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
+		goto io_error;
+	while (r->code == 334) {
+		const char *resp;
+		if (strlen(r->text) >= sizeof r->text - 1 ||
+		    saslc_step(sc, challenge_text(r), &resp) == SASLC_FAIL) {
+			snprintf_rq(err, errlen, "AUTH %s: %s", mech, strlen(r->text) >=
+			    sizeof r->text - 1 ? "challenge too long" : saslc_error(sc));
+			if (smtp_cmd(s, XS_CLEAR, "*") == 0 && smtp_flush(s, s->o.to.helo, r) == 0)
+				smtp_read_reply(s, s->o.to.helo, r, "AUTH *");
+			s->redact = false;
+			return -1;
+		}
+		if (smtp_cmd(s, XS_ALL, "%s", resp) == -1 || smtp_flush(s, s->o.to.helo, r) == -1 ||
+		    smtp_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
+			goto io_error;
+	}
+	s->redact = false;
+	return 0;
+io_error:
+	s->redact = false;
+	snprintf_rq(err, errlen, "AUTH %s: %s", mech, r->text);
+	return -1;
+}
+
+/* Codes after which another mechanism must not be tried: bad
+ * credentials, too weak, temporary, encryption required (RFC 4954 §6). */
+static bool
+final_auth_failure(int code)
+{
+	return code == 535 || code == 534 || code == 538 || code / 100 == 4;
+}
+
+/* One mechanism attempt: 1 success, 0 try another, -1 give up. */
+static int
+attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
+    size_t mechsize, char *err, size_t errlen)
+{
+	struct saslc_params p = { .ai = ai, .host = s->o.host,
+	    .ext_ssf = s->tls != NULL ? tls_cipher_bits(s->tls) : 0,
+	    .ext_id = s->tls != NULL ? tls_client_id(s->tls) : "" };
+	struct saslc *sc;
+	const char *m, *ir;
+	char mech[64];
+	struct smtp_reply r = { .code = 0 };
+	if (saslc_new(&sc, &p, err, errlen) == -1)
+		return -1;
+	if (saslc_start(sc, mechs, &m, &ir) == SASLC_FAIL) {
+		snprintf_rq(err, errlen, "AUTH with %s: %s", conn_peer(s->c), saslc_error(sc));
+		saslc_free(sc);
+		return -1;
+	}
+	strlcpy_rq(mech, m, sizeof mech);
+	int rc = exchange(s, sc, mech, ir, &r, err, errlen);
+	bool complete = saslc_done(sc);
+	int ssf = saslc_ssf(sc);
+	saslc_free(sc);
+	if (rc == -1)
+		return -1;
+	if (r.code == 235 && complete) {
+		log_info("AUTH=client, relay=%s, mech=%s, bits=%d", conn_peer(s->c), mech, ssf);
+		return 1;
+	}
+	snprintf_rq(err, errlen, "AUTH %s with %s failed: %s", mech, conn_peer(s->c),
+	    r.code == 235 ? "server accepted before proving its identity" : r.text);
+	if (r.code / 100 != 5 || final_auth_failure(r.code))
+		return -1;
+	log_warn("%s; trying the other mechanisms", err);
+	drop_mech(mechs, mechsize, mech);
+	return mechs[0] != '\0' ? 0 : -1;
+}
+
+static enum outcome
+authenticate(struct smtp_session *s, const struct authinfo *ai, char *err, size_t errlen)
+{
+	char mechs[1024];
+	common_mechs(s, ai, mechs, sizeof mechs);
+	if (mechs[0] == '\0')
+		return refuse(s, err, errlen, "AUTH with %s: no usable mechanism (server offers%s, "
+		    "authinfo allows %s%s)", conn_peer(s->c), s->ext.auth, authinfo_mechs(ai),
+		    s->tls == NULL ? "; PLAIN and LOGIN need TLS" : "");
+	for (int i = 0; i < MAX_AUTH_TRIES; i++) {
+		int rc = attempt(s, ai, mechs, sizeof mechs, err, errlen);
+		if (rc == 1) {
+			s->authed = true;
+			return OUT_OK;
+		}
+		if (rc == -1)
+			break;
+	}
+	log_err("%s", err);
+	return OUT_TEMP;
+}
+
+enum outcome
+smtp_auth(struct smtp_session *s, char *err, size_t errlen)
+{
+	struct authinfo ai;
+	bool found = false;
+	if (s->o.creds == NULL)
+		return OUT_OK;
+	memset(&ai, 0, sizeof ai);
+	if (s->o.creds(s->o.creds_arg, conn_addr(s->c), &ai, &found, err, errlen) == -1)
+		return OUT_TEMP;
+	if (!found)
+		return !s->o.auth_required ? OUT_OK : refuse(s, err, errlen,
+		    "no authinfo entry for %s and auth is required; nothing sent", s->o.host);
+	enum outcome rc = OUT_OK;
+	if (s->ext.flags & EXT_AUTH)
+		rc = authenticate(s, &ai, err, errlen);
+	else if (s->o.auth_required)
+		rc = refuse(s, err, errlen, "%s does not offer AUTH%s; nothing sent",
+		    conn_peer(s->c), s->tls == NULL ? " (without TLS)" : "");
+	authinfo_free(&ai);
+	return rc;
+}
