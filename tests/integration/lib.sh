@@ -35,7 +35,39 @@ assert_grep() { # assert_grep "description" pattern file
 assert_no_grep() {
 	if grep -q -e "$2" "$3" 2>/dev/null; then not_ok "$1 ('$2' found in $3)"; else ok "$1"; fi
 }
-finish() { [ "$_fails" -eq 0 ]; exit $?; }
+finish() { scan_secrets; [ "$_fails" -eq 0 ]; exit $?; }
+
+# Passwords the tests use; a test that invents another adds it here with
+# add_secret.  finish() greps every file the test left in $T (logs, -v
+# transcripts, queue files, the servers' logs and stored mail) for each,
+# verbatim and base64-encoded at every byte alignment (PLAIN's and
+# LOGIN's payloads), except the credential stores themselves.
+SECRETS="testpass wrongpassword"
+add_secret() { SECRETS="$SECRETS $1"; }
+_secret_patterns() {
+	for _s in $SECRETS; do
+		echo "$_s"
+		for _k in 0 1 2; do
+			# With _k filler bytes in front, base64 characters
+			# from..to encode password bits only.
+			_b=$( (printf 'xx' | head -c "$_k"; printf '%s' "$_s") | base64 -w 0)
+			_from=$(( (4 * _k + 2) / 3 + 1 ))
+			_to=$(( (8 * (_k + ${#_s}) - 6) / 6 + 1 ))
+			printf '%s\n' "$_b" | cut -c "$_from-$_to"
+		done
+	done
+}
+scan_secrets() {
+	_secret_patterns > "$T/.secret-patterns"
+	_hits=$(grep -rlaF -f "$T/.secret-patterns" "$T" \
+		--exclude=.secret-patterns --exclude='authinfo*' --exclude='sasldb2*' \
+		--exclude='*.db' 2>/dev/null)
+	if [ -n "$_hits" ]; then
+		not_ok "no password (plain or base64) in logs, transcripts or queue files: $(echo $_hits)"
+	else
+		ok "no password (plain or base64) in logs, transcripts or queue files"
+	fi
+}
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on now.
 free_port() {
