@@ -80,8 +80,55 @@ test_errors_have_file_and_line(void **state)
 	assert_int_equal(load(&c, "spool relative/dir\n", err, sizeof err), -1);
 	assert_int_equal(load(&c, "hostname\n", err, sizeof err), -1);
 	assert_non_null(strstr(err, "missing value"));
-	/* Refused until TLS exists: never fall back to clear text silently. */
-	assert_int_equal(load(&c, "tls starttls\n", err, sizeof err), -1);
+	assert_int_equal(load(&c, "tls sometimes\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, "(none, starttls, smtps)"));
+	assert_int_equal(load(&c, "auth required\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, "needs an authinfo map"));
+}
+
+/* The defaults of the issue: 465 implicit, 587 or credentials STARTTLS,
+ * otherwise opportunistic; "none" only when written. */
+static void
+test_tls_and_auth_modes(void **state)
+{
+	struct conf c;
+	char err[256];
+	assert_int_equal(load(&c, "smarthost mail.example:465\n", err, sizeof err), 0);
+	assert_int_equal(conf_tls_mode(&c), TLS_SMTPS);
+	assert_int_equal(conf_auth_mode(&c), AUTH_NONE);
+	assert_int_equal(load(&c, "smarthost mail.example:587\n", err, sizeof err), 0);
+	assert_int_equal(conf_tls_mode(&c), TLS_STARTTLS);
+	assert_int_equal(load(&c, "smarthost mail.example\n", err, sizeof err), 0);
+	assert_int_equal(conf_tls_mode(&c), TLS_MAY);
+	assert_int_equal(load(&c, "smarthost mail.example\nauthinfo hash:/etc/mail/authinfo\n",
+	    err, sizeof err), 0);
+	assert_int_equal(conf_tls_mode(&c), TLS_STARTTLS);
+	assert_int_equal(conf_auth_mode(&c), AUTH_REQUIRED);
+	assert_int_equal(load(&c, "smarthost mail.example:465\ntls none\n"
+	    "authinfo hash:/a\nauth optional\n", err, sizeof err), 0);
+	assert_int_equal(conf_tls_mode(&c), TLS_NONE);
+	assert_int_equal(conf_auth_mode(&c), AUTH_OPTIONAL);
+}
+
+static void
+test_fingerprint(void **state)
+{
+	struct conf c;
+	char err[256];
+	const char *hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	assert_int_equal(load(&c, "tls_fingerprint sha256:01:23:45:67:89:AB:CD:EF:01:23:45:67:"
+	    "89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF\n", err, sizeof err), 0);
+	assert_string_equal(c.tls_fingerprint, hex);
+	assert_int_equal(load(&c, "tls_fingerprint SHA256:0123456789ABCDEF0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\n", err, sizeof err), 0);
+	assert_string_equal(c.tls_fingerprint, hex);
+	assert_int_equal(load(&c, "tls_fingerprint sha256:0123\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: \"sha256:0123\": expected sha256:<64 hex digits>"));
+	assert_int_equal(load(&c, "tls_fingerprint md5:0123\n", err, sizeof err), -1);
+	assert_int_equal(load(&c, "tls_fingerprint sha256:0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdefff\n", err, sizeof err), -1);
+	assert_int_equal(load(&c, "tls_fingerprint sha256:0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdeX\n", err, sizeof err), -1);
 }
 
 static void
@@ -130,6 +177,8 @@ main(void)
 		cmocka_unit_test(test_smarthost_forms),
 		cmocka_unit_test(test_errors_have_file_and_line),
 		cmocka_unit_test(test_trailing_comments),
+		cmocka_unit_test(test_tls_and_auth_modes),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_missing_file),
 	};
