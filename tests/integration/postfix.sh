@@ -427,7 +427,9 @@ _pf_dialog() { # FROM RCPTS FILE CONNECT
 	if [ -n "${PF_AUTH:-}" ]; then
 		# shellcheck disable=SC2086
 		set -- "$@" $PF_AUTH
-		_pf_say "AUTH PLAIN $(printf '\0%s\0%s' "$5" "$6" | base64 -w0)"
+		# The transcript gets the line redacted, as relayq's -v does.
+		printf 'AUTH PLAIN %s\r\n' "$(printf '\0%s\0%s' "$5" "$6" | base64 -w0)" >&3
+		echo "C: AUTH PLAIN ***"
 		_pf_reply || return 1
 	fi
 	_pf_say "MAIL FROM:<$1>"; _pf_reply || return 1
