@@ -2,6 +2,7 @@
  * over one shared SMTP session, applies per-recipient results, and writes
  * the new state before the lock is released (spool.h, invariants I4-I6). */
 #include "deliver.h"
+#include "dsn_queue.h"
 #include "buf.h"
 #include "log.h"
 #include "schedule.h"
@@ -21,6 +22,7 @@ struct run {
 	bool host_down;		/* connecting failed: defer the rest */
 	char down_reason[RELAYQ_ERRLEN];
 	time_t now;
+	int dsns;		/* notices queued in maildrop/ this run */
 };
 
 static bool
@@ -189,32 +191,97 @@ first_reason(const struct envelope *e)
 	return NULL;
 }
 
-/* Writes the outcome: retire the message, or reschedule it. */
+static bool
+lifetime_over(const struct run *run, const struct envelope *e)
+{
+	return run->c->queue_lifetime > 0 && run->now >= e->arrival + run->c->queue_lifetime;
+}
+
+static bool
+warning_due(const struct run *run, const struct envelope *e)
+{
+	return run->c->queue_warn > 0 && e->warned == 0 && count_pending(e) > 0 &&
+	    run->now >= e->arrival + run->c->queue_warn && !lifetime_over(run, e);
+}
+
+/* Queues the DSN of kind for e: 1 queued, 0 none due, -1 failed (logged;
+ * the message keeps its state and the next run tries again). */
+static int
+report(struct run *run, struct envelope *e, int fd, enum bounce_kind kind)
+{
+	char qid[QID_SIZE], to[512], err[RELAYQ_ERRLEN];
+	struct dsn_job j = { e, fd, kind, run->now, run->c->smarthost };
+	const char *what = kind == BOUNCE_FAILED ? "failure" : "delay";
+	int rc = dsn_queue(run->c, &j, qid, to, sizeof to, err, sizeof err);
+	if (rc == -1)
+		log_err("%s: cannot queue the %s notice: %s; message kept", e->qid, what, err);
+	else if (rc == 1) {
+		log_info("%s: %s: DSN: %s notice to <%s>", e->qid, qid, what, to);
+		run->dsns++;
+	}
+	return rc;
+}
+
+/* Failed recipients (and, past queue_lifetime, pending ones) are returned
+ * to the sender; only once the DSN is safely queued do they become R.
+ * Returns the reason to show in mailq when the message must stay. */
+static const char *
+return_failed(struct run *run, struct envelope *e, int fd)
+{
+	bool expired = lifetime_over(run, e);
+	int rc = report(run, e, fd, BOUNCE_FAILED);
+	if (rc == -1)
+		return "failed, and the failure notice could not be queued yet";
+	if (rc == 0 && e->sender != NULL && e->sender[0] == '\0') {
+		/* A bounce that bounced, with no postmaster left to tell. */
+		log_err("%s: undeliverable notice, nobody to return it to; kept in the queue",
+		    e->qid);
+		return "undeliverable notice, nobody to return it to; kept for the postmaster";
+	}
+	for (size_t i = 0; i < e->nrcpt; i++) {
+		struct env_rcpt *r = &e->rcpts[i];
+		if (r->state == RCPT_FAILED || (expired && is_pending(r)))
+			r->state = RCPT_RETURNED;
+	}
+	return NULL;
+}
+
+static bool
+any_failed(const struct envelope *e)
+{
+	for (size_t i = 0; i < e->nrcpt; i++)
+		if (e->rcpts[i].state == RCPT_FAILED)
+			return true;
+	return false;
+}
+
+/* Writes the outcome: return failures, warn of delays, then retire the
+ * message or reschedule it. */
 static void
-record(struct run *run, struct envelope *e)
+record(struct run *run, struct envelope *e, int fd)
 {
 	char err[RELAYQ_ERRLEN];
-	bool failed = false;
-	for (size_t i = 0; i < e->nrcpt; i++)
-		failed |= e->rcpts[i].state == RCPT_FAILED;
+	const char *kept = NULL;
 	e->attempts++;
 	e->last_try = run->now;
 	if (count_pending(e) > 0)
 		e->next_try = run->now + schedule_delay(e->attempts, run->c->retry_min,
 		    run->c->retry_max, (unsigned)random());
-	if (count_pending(e) == 0 && !failed) {
-		/* All delivered: retiring needs no state rewrite (I5). */
+	if (any_failed(e) || (count_pending(e) > 0 && lifetime_over(run, e)))
+		kept = return_failed(run, e, fd);
+	else if (warning_due(run, e) && report(run, e, fd, BOUNCE_DELAYED) != -1)
+		e->warned = run->now;
+	if (count_pending(e) == 0 && !any_failed(e)) {
+		/* Delivered or returned: retiring needs no rewrite (I5). */
 		if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
 			log_err("%s: %s", e->qid, err);
 		return;
 	}
-	if (env_set(&e->reason, first_reason(e)) == -1 ||
+	if (env_set(&e->reason, kept != NULL ? kept : first_reason(e)) == -1 ||
 	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1) {
 		log_err("%s: cannot record delivery state: %s", e->qid, err);
 		return;
 	}
-	if (count_pending(e) == 0 && failed)
-		log_notice("%s: failed permanently for some recipients; kept in the queue", e->qid);
 }
 
 static bool
@@ -225,6 +292,25 @@ wanted(const struct run *run, const struct envelope *e, const struct run_opts *r
 	if (!ro->force && e->next_try > run->now)
 		return false;
 	return queue_selected(e, ro->sel, ro->nsel);
+}
+
+/* Nothing left to send, but a failure notice could not be queued last
+ * time (a kept double bounce has a null sender and is left alone). */
+static bool
+notice_owed(const struct envelope *e)
+{
+	return count_pending(e) == 0 && any_failed(e) && e->sender != NULL &&
+	    e->sender[0] != '\0';
+}
+
+static void
+record_notice(struct run *run, struct envelope *e, int fd)
+{
+	char err[RELAYQ_ERRLEN];
+	if (return_failed(run, e, fd) != NULL)
+		return;
+	if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
+		log_err("%s: %s", e->qid, err);
 }
 
 /* 1 if attempted, 0 if skipped. */
@@ -242,8 +328,10 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 		log_err("%s: %s", qid, err);
 	} else if (wanted(run, &e, ro)) {
 		send_message(run, &e, fd);
-		record(run, &e);
+		record(run, &e, fd);
 		done = 1;
+	} else if (notice_owed(&e)) {
+		record_notice(run, &e, fd);
 	}
 	envelope_free(&e);
 	queue_unlock(fd);
@@ -270,5 +358,7 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 		attempted += process(&run, ids[i], ro);
 	smtp_close(run.s);
 	queue_ids_free(ids);
+	if (ro->dsns != NULL)
+		*ro->dsns = run.dsns;
 	return attempted;
 }

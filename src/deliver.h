@@ -16,6 +16,8 @@ struct run_opts {
 	const struct cli_selector *sel;	/* -qI/-qR/-qS, all must match */
 	size_t nsel;
 	volatile const int *stop;	/* if set and non-zero: stop between messages */
+	int *dsns;			/* out, optional: notices queued in
+					   maildrop/ (pick up and run again) */
 };
 
 /* Returns the number of messages attempted, or -1 if the queue could not

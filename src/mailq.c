@@ -55,8 +55,8 @@ print_entry(FILE *out, struct queue *q, const struct envelope *e)
 	}
 	for (size_t i = 0; i < e->nrcpt; i++) {
 		const struct env_rcpt *r = &e->rcpts[i];
-		if (r->state == RCPT_DELIVERED)
-			continue;
+		if (r->state == RCPT_DELIVERED || r->state == RCPT_RETURNED)
+			continue;	/* done: delivered, or its bounce is queued */
 		fprintf(out, "\t\t\t\t\t %s%s\n", r->addr,
 		    r->state == RCPT_FAILED ? " (failed)" : "");
 	}

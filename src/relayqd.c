@@ -136,11 +136,19 @@ static void
 run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool force)
 {
 	char err[RELAYQ_ERRLEN];
+	int dsns = 0;
 	if (queue_pickup(q, err, sizeof err) == -1)
 		log_err("pickup: %s", err);
 	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel,
-	    .stop = &got_term };
+	    .stop = &got_term, .dsns = &dsns };
 	deliver_run(q, c, &trust, &ro);
+	if (dsns == 0 || got_term)
+		return;
+	/* Notices this run queued go out now, not at the next interval. */
+	struct run_opts again = { .stop = &got_term };
+	if (queue_pickup(q, err, sizeof err) == -1)
+		log_err("pickup: %s", err);
+	deliver_run(q, c, &trust, &again);
 }
 
 static int

@@ -289,7 +289,7 @@ parse_num(const char *v, long long *out)
 static int
 parse_qf_rcpt(struct envelope *e, const char *v)
 {
-	if (strchr("PTDF", v[0]) == NULL || v[0] == '\0' || v[1] == '\0')
+	if (strchr("PTDFR", v[0]) == NULL || v[0] == '\0' || v[1] == '\0')
 		return -1;
 	if (envelope_add_rcpt(e, v + 1) == -1)
 		return -1;
@@ -344,6 +344,8 @@ parse_record(struct envelope *e, char key, const char *v, bool qf)
 		  e->next_try = (time_t)n; return 0;
 	case 'L': if (parse_num(v, &n) == -1) return -1;
 		  e->last_try = (time_t)n; return 0;
+	case 'W': if (parse_num(v, &n) == -1) return -1;
+		  e->warned = (time_t)n; return 0;
 	case 'E': return env_set(&e->reason, v);
 	case 'C': return parse_content(e, v);
 	}
@@ -447,8 +449,8 @@ put_qf(struct buf *b, const struct envelope *e)
 {
 	if (buf_printf(b, QF_MAGIC "Q%s\n", e->qid) == -1 || put_envelope(b, e) == -1)
 		return -1;
-	if (buf_printf(b, "A%d\nX%lld\nL%lld\nC%lld %lld %c\n", e->attempts,
-	    (long long)e->next_try, (long long)e->last_try,
+	if (buf_printf(b, "A%d\nX%lld\nL%lld\nW%lld\nC%lld %lld %c\n", e->attempts,
+	    (long long)e->next_try, (long long)e->last_try, (long long)e->warned,
 	    (long long)e->content_off, (long long)e->content_len,
 	    e->eightbit ? '8' : '7') == -1 || put_rec(b, 'E', e->reason) == -1)
 		return -1;

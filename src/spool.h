@@ -32,7 +32,8 @@
  *      crash before that fsync can bring both back: the message is sent
  *      again (the unavoidable window after the server's final 250).
  *   I6 A recipient's state goes P(ending) -> D(elivered) | F(ailed), with
- *      T(emporarily failed, still pending) in between; it never goes back.
+ *      T(emporarily failed, still pending) in between, and F -> R(eturned)
+ *      once the DSN is in the spool; it never goes back.
  */
 #ifndef RELAYQ_SPOOL_H
 #define RELAYQ_SPOOL_H
@@ -49,7 +50,8 @@ enum rcpt_state {
 	RCPT_PENDING = 'P',
 	RCPT_TEMPFAIL = 'T',	/* pending, with the last deferral reason */
 	RCPT_DELIVERED = 'D',
-	RCPT_FAILED = 'F'
+	RCPT_FAILED = 'F',
+	RCPT_RETURNED = 'R'	/* failed, and the DSN saying so is queued */
 };
 
 struct env_rcpt {
@@ -75,6 +77,7 @@ struct envelope {
 	time_t next_try;	/* 0 = as soon as possible */
 	time_t last_try;
 	char *reason;		/* message-level reason for mailq, or NULL */
+	time_t warned;		/* when the delay DSN was queued, 0 = not yet */
 	/* content location in the .df */
 	off_t content_off;
 	off_t content_len;

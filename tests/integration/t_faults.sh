@@ -33,9 +33,20 @@ assert_grep "451 on MAIL: log has the reply" "dsn=4.3.0, stat=Deferred (451 4.3.
 fault_case "550 one rcpt" "rcpt bad@ 550 5.1.1 no such user"
 submit rcpt good1@example.org bad@example.org good2@example.org; rq "$RQ" -q
 assert_eq "550 for one: two delivered in one message" 2 "$(grep -c '^RCPT TO' "$F/msg.1")"
-rq "$RQ" -bp > "$T/q"
-assert_grep "550 for one: marked failed in mailq" "bad@example.org (failed)" "$T/q"
 assert_grep "550 for one: log" "to=<bad@example.org>.*dsn=5.1.1, stat=Failed (550 5.1.1 no such user)" "$(rq_log "$RQ")"
+# The bounce (RFC 3464) went back through the same relay, MAIL FROM:<>.
+assert_eq "550 for one: a bounce sent as well" 2 "$(stored)"
+assert_grep "550 for one: bounce from <>" "^MAIL FROM:<>" "$F/msg.2"
+assert_grep "550 for one: bounce to the sender" "^RCPT TO:<root@example.org>" "$F/msg.2"
+assert_grep "550 for one: multipart/report" "Content-Type: multipart/report; report-type=delivery-status" "$F/msg.2"
+assert_grep "550 for one: per-recipient status" "^Final-Recipient: rfc822; *bad@example.org" "$F/msg.2"
+assert_grep "550 for one: enhanced code" "^Status: 5.1.1" "$F/msg.2"
+assert_grep "550 for one: server reply" "^Diagnostic-Code: smtp; *550 5.1.1 no such user" "$F/msg.2"
+assert_no_grep "550 for one: delivered ones not reported" "good1@example.org" "$F/msg.2"
+assert_grep "550 for one: original headers returned" "^Subject: rcpt" "$F/msg.2"
+assert_grep "550 for one: DSN logged" "DSN: failure notice to <root@example.org>" "$(rq_log "$RQ")"
+assert_eq "550 for one: nothing left in the queue" 0 "$(rq_queued "$RQ")"
+cp "$F/msg.2" "$T/example-bounce.txt"
 
 fault_case "452 one rcpt" "on-connection 1 rcpt later@ 452 4.5.3 too many recipients"
 submit r452 now@example.org later@example.org; rq "$RQ" -q
@@ -53,8 +64,15 @@ assert_grep "451 after DATA: both deferred" "to=<b@example.org>.*stat=Deferred (
 
 fault_case "554 data end" "dataend 554 5.7.1 rejected by policy"
 submit e554 a@example.org; rq "$RQ" -q
+# This relay refuses everything, the bounce and the postmaster's notice
+# too: the last one stays in the queue, visible, never deleted.
+rq "$RQ" -q
+assert_eq "554 for all: bounce, then postmaster notice attempted" 3 \
+	"$(grep -c 'stat=Failed (554 5.7.1 rejected by policy)' "$(rq_log "$RQ")")"
+assert_grep "554 for all: notice to the postmaster" "DSN: failure notice to <postmaster@example.org>" "$(rq_log "$RQ")"
+assert_eq "554 for all: the double bounce is kept" 1 "$(rq_queued "$RQ")"
 rq "$RQ" -bp > "$T/q"
-assert_grep "554 after DATA: failed, kept visible" "a@example.org (failed)" "$T/q"
+assert_grep "554 for all: kept visibly in mailq" "nobody to return it to; kept for the postmaster" "$T/q"
 
 fault_case "drop mid-data" "on-connection 1 drop-after mid-data"
 submit drop a@example.org; rq "$RQ" -q
@@ -86,12 +104,51 @@ body=$(sed '1,/^$/d' "$F/msg.1" | sed '1,/^\r$/d')
 assert_eq "dot-stuffing undone exactly, CRLF on the wire" ".leading dot$(printf '\r')
 line2$(printf '\r')" "$body"
 
+fault_case "expiry" "rcpt late@ 451 4.3.0 try later"
+echo "queue_lifetime 1s" >> "$RQ/relayq.conf"
+submit expire late@example.org; rq "$RQ" -q
+assert_eq "451 within queue_lifetime: kept" 1 "$(rq_queued "$RQ")"
+sleep 2; rq "$RQ" -q
+assert_eq "past queue_lifetime: returned to the sender" 1 "$(stored)"
+assert_grep "expiry DSN: Action failed" "^Action: failed" "$F/msg.1"
+assert_grep "expiry DSN: 5.4.7 delivery time expired" "^Status: 5.4.7" "$F/msg.1"
+assert_grep "expiry DSN: last reply as diagnostic" "^Diagnostic-Code: smtp; *451 4.3.0 try later" "$F/msg.1"
+assert_eq "expiry: message retired" 0 "$(rq_queued "$RQ")"
+
+fault_case "warning" "rcpt slow@ 451 4.3.0 try later"
+echo "queue_warn 1s" >> "$RQ/relayq.conf"
+submit warn slow@example.org; rq "$RQ" -q
+sleep 2; rq "$RQ" -q
+assert_eq "past queue_warn: one delay notice" 1 "$(stored)"
+assert_grep "delay DSN: Action delayed" "^Action: delayed" "$F/msg.1"
+assert_grep "delay DSN: 4.3.0 from the server" "^Status: 4.3.0" "$F/msg.1"
+assert_eq "delay DSN: message still queued" 1 "$(rq_queued "$RQ")"
+rq "$RQ" -q
+assert_eq "delay DSN: sent once only" 1 "$(stored)"
+
+fault_case "notify never" "rcpt gone@ 550 5.1.1 no such user"
+printf 'Subject: nn
+
+x
+' | rq "$RQ" -i -N never gone@example.org; rq "$RQ" -q
+assert_eq "NOTIFY=NEVER: no bounce" 0 "$(stored)"
+assert_eq "NOTIFY=NEVER: message retired" 0 "$(rq_queued "$RQ")"
+
+fault_case "ret full" "rcpt gone@ 550 5.1.1 no such user"
+printf 'Subject: rf
+
+the whole body
+' | rq "$RQ" -i -R full gone@example.org; rq "$RQ" -q
+assert_grep "RET=FULL: the original as message/rfc822" "^Content-Type: message/rfc822" "$F/msg.1"
+assert_grep "RET=FULL: body included" "^the whole body" "$F/msg.1"
+
 fault_case "50 mixed" "on-message 5 dataend 451 4.3.0 later" "on-message 17 dataend 451 4.3.0 later" \
 	"rcpt r30@ 550 5.1.1 unknown"
 for i in $(seq 1 50); do printf 'Subject: %s\n\nx\n' "$i" | rq "$RQ" -i "r$i@example.org"; done
 rq "$RQ" -q
-assert_eq "50 mixed: 47 stored" 47 "$(stored)"
-assert_eq "50 mixed: 3 still in the queue (2 deferred, 1 failed)" 3 "$(rq_queued "$RQ")"
-assert_eq "50 mixed: one connection for the whole run" 1 "$(grep -c -- '--- connection' "$F/transcript.log")"
+assert_eq "50 mixed: 47 stored, plus one bounce" 48 "$(stored)"
+assert_eq "50 mixed: 2 deferred still in the queue" 2 "$(rq_queued "$RQ")"
+assert_eq "50 mixed: one connection for the run, one for its bounce" 2 "$(grep -c -- '--- connection' "$F/transcript.log")"
 assert_eq "50 mixed: RSET between messages" 49 "$(grep -c '^C: RSET' "$F/transcript.log")"
+assert_grep "50 mixed: the bounce is for r30" "^Final-Recipient: rfc822; *r30@example.org" "$F/msg.48"
 finish

@@ -28,20 +28,23 @@ rcpts=""; for i in $(seq 1 50); do rcpts="$rcpts r$i@example.net"; done
 # shellcheck disable=SC2086
 printf 'Subject: fifty\n\nto many\n' | rq "$RQ" -i $rcpts
 rq "$RQ" -q
-postfix_wait_mail "$PF" 36 20
-assert_eq "35 accepted recipients delivered" 36 "$(postfix_count "$PF")"
+postfix_wait_mail "$PF" 37 20
+assert_eq "35 accepted recipients delivered, plus one bounce" 37 "$(postfix_count "$PF")"
+bounce=$(grep -l '^Content-Type: multipart/report' "$PF"/mail/*.eml | head -n 1)
+assert_eq "the bounce lists the 10 rejected recipients" 10 "$(grep -c '^Final-Recipient: rfc822; *r1[0-9]@example.net' "$bounce")"
+assert_eq "the bounce goes to the sender" "root@example.org" "$(postfix_env "$bounce" recipient)"
 assert_eq "message kept for deferred recipients" 1 "$(rq_queued "$RQ")"
 rq "$RQ" -bp > "$T/mailq.mixed"
 assert_grep "deferred recipient listed" "r22@example.net$" "$T/mailq.mixed"
-assert_grep "rejected recipient marked failed" "r15@example.net (failed)" "$T/mailq.mixed"
+assert_no_grep "rejected recipient returned, no longer listed" "r15@example.net" "$T/mailq.mixed"
 assert_no_grep "delivered recipient not listed" "r30@example.net" "$T/mailq.mixed"
 assert_grep "log: 550 recorded per recipient" "to=<r15@example.net>.*dsn=5.1.1, stat=Failed (550 5.1.1" "$(rq_log "$RQ")"
 assert_grep "log: 451 recorded per recipient" "to=<r22@example.net>.*dsn=4.3.0, stat=Deferred (451 4.3.0" "$(rq_log "$RQ")"
 : > "$PF/rcpt_access"
 rq "$RQ" -q
-postfix_wait_mail "$PF" 41 20
-assert_eq "deferred recipients delivered on the next run, no duplicates" 41 "$(postfix_count "$PF")"
-assert_eq "failed recipients keep the message visible" 1 "$(rq_queued "$RQ")"
+postfix_wait_mail "$PF" 42 20
+assert_eq "deferred recipients delivered on the next run, no duplicates" 42 "$(postfix_count "$PF")"
+assert_eq "message retired: delivered or returned" 0 "$(rq_queued "$RQ")"
 
 # 3. Two queue runs at once never deliver a message twice.
 before=$(postfix_count "$PF")
