@@ -51,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
 .PHONY: FORCE all clean install check check-unit check-integration check-sanitize \
-        demo deps bench fuzz lint man-lint
+        demo deps bench fuzz lint man-lint stress
 all: $(PROGS)
 
 # Compiled-in paths live in a generated header that is rewritten only
@@ -135,6 +135,11 @@ check-unit: $(UNIT_BINS)
 
 check-integration: $(PROGS) $(TEST_PROGS)
 	sh tests/integration/run.sh $(B)
+
+# The kill test at ten times CI's 300 iterations.
+STRESS_RUNS ?= 3000
+stress: deps $(PROGS) $(TEST_PROGS)
+	KILL_RUNS=$(STRESS_RUNS) sh tests/integration/run.sh $(B) t_crash
 
 demo: deps $(PROGS)
 	sh tests/demo.sh $(B)
