@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct run {
 	const struct conf *c;
@@ -361,4 +362,43 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 	if (ro->dsns != NULL)
 		*ro->dsns = run.dsns;
 	return attempted;
+}
+
+/* Returns every pending recipient of qid to its sender now (an
+ * administrator's "bounce"), or deletes the message without a notice. */
+int
+deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
+    const char *qid, enum admin_op op, char *err, size_t errlen)
+{
+	int fd, rc = -1;
+	struct envelope e;
+	if (queue_lock(q, qid, &fd) != 0) {
+		snprintf_rq(err, errlen, "%s: not in the queue, or being delivered now", qid);
+		return -1;
+	}
+	envelope_init(&e);
+	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
+	if (qf_read(q->queuefd, qid, &e, err, errlen) == -1)
+		goto out;
+	if (op == ADMIN_DELETE) {
+		rc = queue_remove(q, qid, err, errlen);
+		if (rc == 0)
+			log_notice("%s: deleted by the administrator (uid %ld)", qid, (long)getuid());
+		goto out;
+	}
+	for (size_t i = 0; i < e.nrcpt; i++) {
+		if (is_pending(&e.rcpts[i])) {
+			e.rcpts[i].state = RCPT_FAILED;
+			if (env_set(&e.rcpts[i].reply, "returned by the administrator") == -1)
+				goto out;
+		}
+	}
+	log_notice("%s: returned to the sender by the administrator (uid %ld)", qid,
+	    (long)getuid());
+	record_notice(&run, &e, fd);
+	rc = 0;
+out:
+	envelope_free(&e);
+	queue_unlock(fd);
+	return rc;
 }

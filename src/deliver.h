@@ -26,4 +26,10 @@ struct run_opts {
 int deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
     const struct run_opts *ro);
 
+enum admin_op { ADMIN_DELETE, ADMIN_BOUNCE };
+/* relayqd -d / -b: delete qid without a notice, or return it to the
+ * sender now with a failure DSN (relayq(8) "QUEUE").  0, or -1 with err. */
+int deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
+    const char *qid, enum admin_op op, char *err, size_t errlen);
+
 #endif

@@ -28,6 +28,8 @@ struct opts {
 	const char *conf_path;
 	bool init_only;		/* -I */
 	bool foreground;	/* -f */
+	const char *admin_qid;	/* -d / -b QID */
+	enum admin_op admin_op;
 };
 
 static volatile sig_atomic_t got_flush;
@@ -46,7 +48,9 @@ static void
 usage(void)
 {
 	fputs("usage: relayqd [-C file] [-v] -q[interval] [-qIid] [-qRrcpt] [-qSsender] [-f]\n"
-	      "       relayqd [-C file] -I     create the spool directories\n", stderr);
+	      "       relayqd [-C file] -I     create the spool directories\n"
+	      "       relayqd [-C file] -d qid delete a queued message, no notice\n"
+	      "       relayqd [-C file] -b qid return a queued message to its sender\n", stderr);
 	exit(EX_USAGE);
 }
 
@@ -56,8 +60,17 @@ parse_args(struct opts *o, int argc, char **argv)
 	int ch;
 	memset(o, 0, sizeof *o);
 	o->q.mode = MODE_QUEUE_RUN;
-	while ((ch = getopt(argc, argv, "C:fIq::v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:C:d:fIq::v")) != -1) {
 		switch (ch) {
+		case 'b':
+		case 'd':
+			if (!qid_valid(optarg)) {
+				fprintf(stderr, "relayqd: -%c %s: not a queue id\n", ch, optarg);
+				exit(EX_USAGE);
+			}
+			o->admin_qid = optarg;
+			o->admin_op = ch == 'd' ? ADMIN_DELETE : ADMIN_BOUNCE;
+			break;
 		case 'C': o->conf_path = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'I': o->init_only = true; break;
@@ -333,7 +346,12 @@ main(int argc, char **argv)
 		return EX_CANTCREAT;
 	}
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (o.q.mode == MODE_DAEMON)
+	if (o.admin_qid != NULL) {
+		if (deliver_admin(&q, &c, &trust, o.admin_qid, o.admin_op, err, sizeof err) == -1) {
+			fprintf(stderr, "relayqd: %s\n", err);
+			rc = EX_NOINPUT;
+		}
+	} else if (o.q.mode == MODE_DAEMON)
 		rc = run_daemon(&q, &c, &o);
 	else
 		run_once(&q, &c, &o.q, true);

@@ -142,6 +142,21 @@ the whole body
 assert_grep "RET=FULL: the original as message/rfc822" "^Content-Type: message/rfc822" "$F/msg.1"
 assert_grep "RET=FULL: body included" "^the whole body" "$F/msg.1"
 
+fault_case "admin" "rcpt held@ 451 4.3.0 try later"
+submit admin1 held@example.org; submit admin2 held@example.org; rq "$RQ" -q
+set -- $(ls "$RQ/spool/queue" | sed -n 's/\.df$//p')
+"$BUILD/relayqd" -C "$RQ/relayq.conf" -b "$1"
+assert_grep "relayqd -b: logged" "$1: returned to the sender by the administrator" "$(rq_log "$RQ")"
+"$BUILD/relayqd" -C "$RQ/relayq.conf" -d "$2"
+assert_grep "relayqd -d: logged" "$2: deleted by the administrator" "$(rq_log "$RQ")"
+rq "$RQ" -q
+assert_eq "relayqd -b: the sender got a failure notice" 1 "$(grep -l '^Action: failed' "$F"/msg.* | wc -l)"
+assert_grep "relayqd -b: the reason is given" "returned by the administrator" "$F/msg.1"
+assert_eq "relayqd -b and -d: queue empty" 0 "$(rq_queued "$RQ")"
+"$BUILD/relayqd" -C "$RQ/relayq.conf" -d "$2" 2> "$T/err"; rc=$?
+assert_eq "relayqd -d of a gone message: EX_NOINPUT" 66 "$rc"
+assert_grep "relayqd -d of a gone message: says so" "not in the queue" "$T/err"
+
 fault_case "50 mixed" "on-message 5 dataend 451 4.3.0 later" "on-message 17 dataend 451 4.3.0 later" \
 	"rcpt r30@ 550 5.1.1 unknown"
 for i in $(seq 1 50); do printf 'Subject: %s\n\nx\n' "$i" | rq "$RQ" -i "r$i@example.org"; done
