@@ -79,7 +79,8 @@ smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
 		    conn_peer(s->c), conn_pending(s->c));
 		conn_discard_input(s->c);
 	}
-	if (handshake(s, required, err, errlen) != OUT_OK)
+	/* A pin is a promise about this server: never just logged. */
+	if (handshake(s, required || s->o.tls_pin[0] != '\0', err, errlen) != OUT_OK)
 		return OUT_TEMP;
 	/* Forget the plaintext EHLO (RFC 3207 §4.2): read_ehlo starts afresh. */
 	if (smtp_hello(s, false, err, errlen) != OUT_OK)
