@@ -1,7 +1,9 @@
 /* faultd: our scriptable SMTP server for fault tests — correct ESMTP by
  * default, with per-command replies, drops and stalls from a rule file.
  *
- * usage: faultd -p PORT -o OUTDIR [-s SCRIPT]
+ * usage: faultd -p PORT -o OUTDIR [-s SCRIPT] [-c CERT -k KEY [-S]]
+ * -c/-k: a server certificate (PEM) for STARTTLS; -S: implicit TLS (port
+ * 465 style), the handshake before the greeting.
  * Listens on 127.0.0.1:PORT, writes OUTDIR/faultd.pid when ready, serves
  * connections one at a time until SIGTERM.  Every accepted message is
  * stored as OUTDIR/msg.N: "MAIL FROM:<s>", one "RCPT TO:<r>" per accepted
@@ -22,9 +24,24 @@
  *   multiline              multi-line 250 replies to MAIL, RCPT and dataend
  *   on-message N RULE      RULE only for the N-th transaction (MAIL count)
  *   on-connection N RULE   RULE only on the N-th connection
- * EVENT: greeting ehlo mail rcpt data mid-data dataend (before the reply). */
+ *   starttls               advertise STARTTLS (needs -c/-k); after the
+ *                          handshake the client must EHLO again
+ *   starttls-reply CODE TEXT  reply to STARTTLS instead of 220, no TLS
+ *   starttls-inject TEXT   send "TEXT\r\n" in the same write as the 220,
+ *                          in plaintext (the CVE-2011-0411 injection)
+ *   auth MECH...           advertise AUTH MECH... in EHLO
+ *   auth-tls-only          ... but only once TLS is active
+ *   authreply CODE TEXT    reply to AUTH (default 235); without an initial
+ *                          response a "334 " challenge comes first, and a
+ *                          "*" answer gets 501
+ * EVENT: greeting ehlo mail rcpt data mid-data dataend (before the reply).
+ * The transcript shows AUTH lines as "C: AUTH MECH ***" and the client's
+ * AUTH responses as "C: ***", and "--- tls VERSION CIPHER" (or "--- tls
+ * handshake failed: why") after a handshake. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -49,6 +66,10 @@ static struct rule rules[MAX_RULES];
 static int nrules, conn_no, msg_no, stored_no;
 static const char *outdir;
 static FILE *xlog;
+static SSL_CTX *tls_ctx;	/* with -c/-k */
+static SSL *tls;		/* the connection's TLS, once active */
+static bool implicit_tls;	/* -S */
+static bool redact_next;	/* the next client line is an AUTH response */
 
 static void
 die(const char *what)
@@ -72,6 +93,12 @@ parse_rule(char *line)
 	if (tok == NULL || tok[0] == '#' || nrules == MAX_RULES)
 		return;
 	snprintf(r.kind, sizeof r.kind, "%s", tok);
+	if (strcmp(tok, "auth") == 0 || strcmp(tok, "starttls-inject") == 0) {
+		char *rest = strtok_r(NULL, "\n", &save);
+		snprintf(r.text, sizeof r.text, "%s", rest != NULL ? rest : "");
+		rules[nrules++] = r;
+		return;
+	}
 	if (strcmp(tok, "rcpt") == 0 || strcmp(tok, "drop-after") == 0 ||
 	    strcmp(tok, "stall-after") == 0) {
 		char *a = strtok_r(NULL, " \t\n", &save);
@@ -117,6 +144,15 @@ flag(const char *kind)
 	return find(kind, NULL) != NULL;
 }
 
+/* Every reply byte goes through here: TLS once it is active. */
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	if (tls != NULL)
+		return SSL_write(tls, buf, (int)n) == (int)n ? 0 : -1;
+	return write(fd, buf, n) == (ssize_t)n ? 0 : -1;
+}
+
 static int
 send_line(int fd, const char *line)
 {
@@ -124,7 +160,7 @@ send_line(int fd, const char *line)
 	int n = snprintf(buf, sizeof buf, "%s\r\n", line);
 	fprintf(xlog, "S: %s\n", line);
 	fflush(xlog);
-	return write(fd, buf, (size_t)n) == n ? 0 : -1;
+	return write_all(fd, buf, (size_t)n);
 }
 
 static int
@@ -165,7 +201,7 @@ ehlo(int fd)
 	if (r != NULL)
 		return reply(fd, r->code, r->text, false);
 	const struct rule *size = find("size", NULL);
-	char sz[64];
+	char sz[64], line[300];
 	if (send_line(fd, "250-fault.test") == -1 ||
 	    (!flag("no-pipelining") && send_line(fd, "250-PIPELINING") == -1))
 		return -1;
@@ -174,6 +210,15 @@ ehlo(int fd)
 		if (send_line(fd, sz) == -1)
 			return -1;
 	}
+	const struct rule *auth = find("auth", NULL);
+	if (auth != NULL && (tls != NULL || !flag("auth-tls-only"))) {
+		snprintf(line, sizeof line, "250-AUTH %s", auth->text);
+		if (send_line(fd, line) == -1)
+			return -1;
+	}
+	if (tls_ctx != NULL && tls == NULL && flag("starttls") &&
+	    send_line(fd, "250-STARTTLS") == -1)
+		return -1;
 	return send_line(fd, "250-8BITMIME") | send_line(fd, "250-DSN") |
 	    send_line(fd, "250 ENHANCEDSTATUSCODES");
 }
@@ -192,7 +237,13 @@ read_line(FILE *in, char **line, size_t *cap)
 		return false;
 	while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
 		(*line)[--n] = '\0';
-	fprintf(xlog, "C: %s\n", *line);
+	if (redact_next)
+		fprintf(xlog, "C: ***\n");
+	else if (strncasecmp(*line, "AUTH ", 5) == 0)
+		fprintf(xlog, "C: AUTH %.*s ***\n", (int)strcspn(*line + 5, " "), *line + 5);
+	else
+		fprintf(xlog, "C: %s\n", *line);
+	redact_next = false;
 	fflush(xlog);
 	return true;
 }
@@ -296,9 +347,57 @@ cmd_rcpt(int fd, FILE *in, struct txn *t, const char *arg)
 	return reply(fd, code, r ? r->text : "2.1.5 Ok", flag("multiline"));
 }
 
+/* 1: start TLS now (the 220 and any injected bytes went out together). */
+static int
+cmd_starttls(int fd)
+{
+	if (tls_ctx == NULL || tls != NULL || !flag("starttls"))
+		return reply(fd, 502, "5.5.1 STARTTLS not offered", false);
+	const struct rule *r = find("starttls-reply", NULL);
+	if (r != NULL)
+		return reply(fd, r->code, r->text, false);
+	const struct rule *inj = find("starttls-inject", NULL);
+	char buf[700];
+	int n = snprintf(buf, sizeof buf, "220 2.0.0 Ready to start TLS\r\n%s%s",
+	    inj != NULL ? inj->text : "", inj != NULL ? "\r\n" : "");
+	fprintf(xlog, "S: 220 2.0.0 Ready to start TLS\n");
+	if (inj != NULL)
+		fprintf(xlog, "S: %s (injected)\n", inj->text);
+	fflush(xlog);
+	return write_all(fd, buf, (size_t)n) == -1 ? -1 : 1;
+}
+
+static int
+cmd_auth(int fd, FILE *in, const char *line)
+{
+	const struct rule *r = find("authreply", NULL);
+	const char *mech = line + 5;
+	size_t mlen = strcspn(mech, " ");
+	if (mech[mlen] != ' ') {	/* no initial response: one round */
+		char *resp = NULL;
+		size_t cap = 0;
+		if (send_line(fd, "334 ") == -1)
+			return -1;
+		redact_next = true;
+		bool got = read_line(in, &resp, &cap);
+		bool cancelled = got && strcmp(resp, "*") == 0;
+		free(resp);
+		if (!got)
+			return -1;
+		if (cancelled)
+			return reply(fd, 501, "5.7.0 Authentication aborted", false);
+	}
+	return reply(fd, r != NULL ? r->code : 235,
+	    r != NULL ? r->text : "2.7.0 Authentication successful", false);
+}
+
 static int
 command(int fd, FILE *in, struct txn *t, const char *line)
 {
+	if (strncasecmp(line, "STARTTLS", 8) == 0)
+		return cmd_starttls(fd);
+	if (strncasecmp(line, "AUTH ", 5) == 0)
+		return cmd_auth(fd, in, line);
 	if (strncasecmp(line, "EHLO", 4) == 0)
 		return ehlo(fd) == -1 ? -1 : event(fd, in, "ehlo");
 	if (strncasecmp(line, "HELO", 4) == 0)
@@ -322,25 +421,109 @@ command(int fd, FILE *in, struct txn *t, const char *line)
 	return reply(fd, 502, "5.5.2 Error: command not recognized", false);
 }
 
-static void
-serve(int fd)
+/* The client's bytes, through TLS once it is active (a stdio stream, so
+ * the line reader works the same either way). */
+static ssize_t
+peer_read(void *cookie, char *buf, size_t n)
 {
-	FILE *in = fdopen(dup(fd), "r");
+	int fd = *(int *)cookie;
+	if (tls != NULL) {
+		int r = SSL_read(tls, buf, n > 65536 ? 65536 : (int)n);
+		return r > 0 ? r : 0;
+	}
+	ssize_t r = read(fd, buf, n);
+	return r < 0 ? -1 : r;
+}
+
+static int
+peer_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+static FILE *
+peer_stream(int *fd)
+{
+	cookie_io_functions_t io = { .read = peer_read, .close = peer_close };
+	FILE *in = fopencookie(fd, "r", io);
+	if (in == NULL)
+		die("fopencookie");
+	return in;
+}
+
+static int
+tls_accept(int fd)
+{
+	if ((tls = SSL_new(tls_ctx)) == NULL || SSL_set_fd(tls, fd) != 1 ||
+	    SSL_accept(tls) != 1) {
+		unsigned long e = ERR_get_error();
+		fprintf(xlog, "--- tls handshake failed: %s\n",
+		    e != 0 ? ERR_reason_error_string(e) : "connection closed");
+		fflush(xlog);
+		ERR_clear_error();
+		SSL_free(tls);
+		tls = NULL;
+		return -1;
+	}
+	fprintf(xlog, "--- tls %s %s\n", SSL_get_version(tls), SSL_get_cipher_name(tls));
+	fflush(xlog);
+	return 0;
+}
+
+static void
+session(int *fd)
+{
+	FILE *in = peer_stream(fd);
 	struct txn t = { 0 };
 	char *line = NULL;
 	size_t cap = 0;
-	fprintf(xlog, "--- connection %d\n", ++conn_no);
+	int rc = 0;
 	const struct rule *g = find("greeting", NULL);
 	if (g != NULL) {
-		reply(fd, g->code, g->text, false);
-	} else if (reply(fd, 220, "fault.test ESMTP faultd", false) == 0 &&
-	    event(fd, in, "greeting") == 0) {
-		while (read_line(in, &line, &cap) && command(fd, in, &t, line) == 0)
-			;
+		reply(*fd, g->code, g->text, false);
+	} else if (reply(*fd, 220, "fault.test ESMTP faultd", false) == 0 &&
+	    event(*fd, in, "greeting") == 0) {
+		while (rc >= 0 && read_line(in, &line, &cap)) {
+			rc = command(*fd, in, &t, line);
+			if (rc == 1) {
+				/* Whatever the client sent before the handshake
+				 * is dropped with the plaintext stream. */
+				fclose(in);
+				in = peer_stream(fd);
+				t.nrcpt = 0;
+				rc = tls_accept(*fd);
+			}
+		}
 	}
 	free(line);
 	fclose(in);
+}
+
+static void
+serve(int fd)
+{
+	fprintf(xlog, "--- connection %d\n", ++conn_no);
+	if (!implicit_tls || tls_accept(fd) == 0)
+		session(&fd);
+	if (tls != NULL) {
+		SSL_shutdown(tls);
+		SSL_free(tls);
+		tls = NULL;
+	}
 	close(fd);
+}
+
+static void
+load_cert(const char *cert, const char *key)
+{
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (tls_ctx == NULL || SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, key, SSL_FILETYPE_PEM) != 1) {
+		fprintf(stderr, "faultd: cannot load %s / %s\n", cert, key);
+		exit(1);
+	}
 }
 
 static int
@@ -359,9 +542,15 @@ int
 main(int argc, char **argv)
 {
 	int ch, port = 0;
-	const char *script = NULL;
-	while ((ch = getopt(argc, argv, "p:o:s:")) != -1) {
-		if (ch == 'p')
+	const char *script = NULL, *cert = NULL, *key = NULL;
+	while ((ch = getopt(argc, argv, "c:k:p:o:s:S")) != -1) {
+		if (ch == 'c')
+			cert = optarg;
+		else if (ch == 'k')
+			key = optarg;
+		else if (ch == 'S')
+			implicit_tls = true;
+		else if (ch == 'p')
 			port = atoi(optarg);
 		else if (ch == 'o')
 			outdir = optarg;
@@ -369,7 +558,13 @@ main(int argc, char **argv)
 			script = optarg;
 	}
 	if (port <= 0 || outdir == NULL) {
-		fputs("usage: faultd -p PORT -o OUTDIR [-s SCRIPT]\n", stderr);
+		fputs("usage: faultd -p PORT -o OUTDIR [-s SCRIPT] [-c CERT -k KEY [-S]]\n", stderr);
+		return 64;
+	}
+	if (cert != NULL && key != NULL)
+		load_cert(cert, key);
+	if (implicit_tls && tls_ctx == NULL) {
+		fputs("faultd: -S needs -c and -k\n", stderr);
 		return 64;
 	}
 	if (script != NULL)
