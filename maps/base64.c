@@ -1,5 +1,6 @@
-/* base64: strict decoder (RFC 4648 §4 alphabet, mandatory padding).
- * Strict because a lenient decoder would turn a typo into a wrong password. */
+/* base64: strict decoder (RFC 4648 §4 alphabet, mandatory padding) and the
+ * encoder for P= items.  Strict because a lenient decoder would turn a typo
+ * into a wrong password. */
 #include "base64.h"
 
 #include <errno.h>
@@ -80,5 +81,32 @@ base64_decode(const char *in, size_t len, char *out, size_t outcap,
 	}
 	out[n] = '\0';
 	*outlen = n;
+	return 0;
+}
+
+int
+base64_encode(const void *in, size_t len, char *out, size_t outcap)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = in;
+	size_t o = 0;
+
+	if (outcap < (len + 2) / 3 * 4 + 1) {
+		errno = ENOSPC;
+		return -1;
+	}
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = i + 1 < len ? abc[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? abc[v & 63] : '=';
+	}
+	out[o] = '\0';
 	return 0;
 }

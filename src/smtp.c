@@ -29,6 +29,18 @@ smtp_relay_name(const struct smtp_session *s)
 	return conn_peer(s->c);
 }
 
+const char *
+smtp_auth_offered(const struct smtp_session *s)
+{
+	return s->ext.auth;
+}
+
+const char *
+smtp_auth_mech(const struct smtp_session *s)
+{
+	return s->mech;
+}
+
 bool
 smtp_has_ext(const struct smtp_session *s, const char *keyword)
 {
@@ -177,41 +189,62 @@ smtp_hello(struct smtp_session *s, bool allow_helo, char *err, size_t errlen)
 	return OUT_OK;
 }
 
-/* Greeting, EHLO, then TLS and AUTH as configured (smtp_secure.c). */
+/* Greeting, EHLO, then TLS and AUTH as configured (smtp_secure.c);
+ * *stage says how far it got. */
 static enum outcome
-start_session(struct smtp_session *s, char *err, size_t errlen)
+start_session(struct smtp_session *s, enum smtp_stage *stage, char *err, size_t errlen)
 {
 	enum outcome rc = OUT_OK;
+	*stage = SMTP_STAGE_TLS;
 	if (s->o.tls == SMTP_TLS_SMTPS)
 		rc = smtp_tls_wrap(s, err, errlen);
-	if (rc == OUT_OK)
+	if (rc == OUT_OK) {
+		*stage = SMTP_STAGE_GREETING;
 		rc = greeting(s, err, errlen);
+	}
 	if (rc == OUT_OK)
 		rc = smtp_hello(s, s->o.tls == SMTP_TLS_NONE || s->o.tls == SMTP_TLS_MAY,
 		    err, errlen);
-	if (rc == OUT_OK && (s->o.tls == SMTP_TLS_STARTTLS || s->o.tls == SMTP_TLS_MAY))
+	if (rc == OUT_OK && (s->o.tls == SMTP_TLS_STARTTLS || s->o.tls == SMTP_TLS_MAY)) {
+		*stage = SMTP_STAGE_TLS;
 		rc = smtp_starttls(s, err, errlen);
-	if (rc == OUT_OK)
+	}
+	if (rc == OUT_OK) {
+		*stage = SMTP_STAGE_AUTH;
 		rc = smtp_auth(s, err, errlen);
+	}
+	if (rc == OUT_OK)
+		*stage = SMTP_STAGE_READY;
 	return rc;
 }
 
 enum outcome
 smtp_open(struct smtp_session **out, const struct smtp_opts *o, char *err, size_t errlen)
 {
+	enum smtp_stage stage;
+	return smtp_open_staged(out, o, &stage, err, errlen);
+}
+
+enum outcome
+smtp_open_staged(struct smtp_session **out, const struct smtp_opts *o,
+    enum smtp_stage *stage, char *err, size_t errlen)
+{
 	*out = NULL;
+	*stage = SMTP_STAGE_CONNECT;
 	struct smtp_session *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		snprintf_rq(err, errlen, "out of memory");
 		return OUT_TEMP;
 	}
 	s->o = *o;
-	if (conn_connect(&s->c, o->host, o->port, o->to.connect, err, errlen) == -1) {
+	if (conn_connect(&s->c, o->connect_host != NULL ? o->connect_host : o->host,
+	    o->connect_port != NULL ? o->connect_port : o->port, o->to.connect,
+	    err, errlen) == -1) {
 		free(s);
 		return OUT_TEMP;
 	}
 	s->alive = true;
-	enum outcome rc = start_session(s, err, errlen);
+	enum outcome rc = start_session(s, stage, err, errlen);
 	if (rc != OUT_OK) {
 		smtp_close(s);
 		return rc;

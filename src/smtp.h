@@ -48,6 +48,11 @@ struct smtp_opts {
 	const char *host;	/* name or literal, no brackets */
 	bool host_literal;	/* host is an IP address */
 	const char *port;	/* "25", "587", service name */
+	const char *connect_host;	/* NULL, or connect here instead of
+					   host:port (relayq-setup's
+					   --connect-to); TLS still checks
+					   the certificate against host */
+	const char *connect_port;
 	const char *helo_name;	/* our FQDN, or [addr-literal] */
 	struct smtp_timeouts to;
 	enum smtp_tls tls;
@@ -66,8 +71,25 @@ struct smtp_opts {
 enum outcome smtp_open(struct smtp_session **out, const struct smtp_opts *o,
     char *err, size_t errlen);
 
+/* The same, saying where it stopped: connecting, the greeting or EHLO,
+ * TLS (implicit, STARTTLS, the certificate) or AUTH. */
+enum smtp_stage {
+	SMTP_STAGE_CONNECT, SMTP_STAGE_GREETING, SMTP_STAGE_TLS,
+	SMTP_STAGE_AUTH, SMTP_STAGE_READY
+};
+enum outcome smtp_open_staged(struct smtp_session **out,
+    const struct smtp_opts *o, enum smtp_stage *stage, char *err,
+    size_t errlen);
+
 /* The relay's address as "host [addr]" for log lines (relay=...). */
 const char *smtp_relay_name(const struct smtp_session *s);
+
+/* What the session negotiated: tls_summary()'s text ("" without TLS),
+ * the server's AUTH list (" PLAIN LOGIN ", "" if none offered), and the
+ * mechanism AUTH succeeded with ("" if no AUTH). */
+const char *smtp_tls_info(const struct smtp_session *s);
+const char *smtp_auth_offered(const struct smtp_session *s);
+const char *smtp_auth_mech(const struct smtp_session *s);
 
 /* Server capabilities from the current EHLO. */
 bool   smtp_has_ext(const struct smtp_session *s, const char *keyword);

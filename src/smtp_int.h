@@ -17,6 +17,7 @@ struct smtp_session {
 	struct tls *tls;	/* NULL until TLS is up */
 	bool alive;		/* false: send nothing more, not even QUIT */
 	bool authed;		/* AUTH succeeded: MAIL carries AUTH=<> */
+	char mech[64];		/* the mechanism that succeeded */
 	bool redact;		/* -v shows received 334 lines as "334 ***" */
 };
 

@@ -204,6 +204,7 @@ attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
 	if (rc == -1)
 		return -1;
 	if (r.code == 235 && complete) {
+		strlcpy_rq(s->mech, mech, sizeof s->mech);
 		log_info("AUTH=client, relay=%s, mech=%s, bits=%d", conn_peer(s->c), mech, ssf);
 		return 1;
 	}
@@ -259,4 +260,10 @@ smtp_auth(struct smtp_session *s, char *err, size_t errlen)
 		    conn_peer(s->c), s->tls == NULL ? " (without TLS)" : "");
 	authinfo_free(&ai);
 	return rc;
+}
+
+const char *
+smtp_tls_info(const struct smtp_session *s)
+{
+	return s->tls != NULL ? tls_summary(s->tls) : "";
 }

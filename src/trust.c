@@ -16,9 +16,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* No core file may ever hold a password or a TLS key. */
-static void
-no_core_dumps(void)
+void
+trust_no_core_dumps(void)
 {
 	struct rlimit none = { 0, 0 };
 	if (setrlimit(RLIMIT_CORE, &none) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
@@ -48,7 +47,7 @@ trust_init(struct trust *t, const struct conf *c)
 	char err[RELAYQ_ERRLEN];
 	memset(t, 0, sizeof *t);
 	t->c = c;
-	no_core_dumps();
+	trust_no_core_dumps();
 	if (conf_tls_mode(c) != TLS_NONE &&
 	    tls_ctx_new(&t->tls, c->tls_ca, c->tls_cert, c->tls_key, err, sizeof err) == -1) {
 		fail(t, err);
