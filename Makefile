@@ -24,7 +24,7 @@ endif
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps $(WARN) $(CFLAGS) \
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -Itools/setup $(WARN) $(CFLAGS) \
             $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
@@ -33,6 +33,11 @@ SSL_LIBS  := -lssl -lcrypto
 SASL_LIBS := -lsasl2
 DB_LIBS   := -ldb-5.3
 CURL_LIBS := -lcurl
+# relayq-setup only: the autoconfig XML parser (expat: small, streaming, no
+# DTD or external entity loading unless asked) and SRV/MX lookups (libresolv,
+# part of glibc).
+XML_LIBS  := -lexpat
+DNS_LIBS  := -lresolv
 
 # Everything in src/ except the mains goes into one archive; the linker pulls
 # only the objects a program uses, so a submitter that touched TLS code would
@@ -44,9 +49,14 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 MAP_OBJS  := $(MAP_SRCS:%.c=$(B)/%.o)
 LIBRELAYQ := $(B)/librelayq.a
 LIBMAPS   := $(B)/libmaps.a
+# relayq-setup's modules; tools/setup/main.c is its main.
+SETUP_SRCS := $(filter-out tools/setup/main.c,$(wildcard tools/setup/*.c))
+SETUP_OBJS := $(SETUP_SRCS:%.c=$(B)/%.o)
+LIBSETUP  := $(B)/libsetup.a
+SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 
-PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap
-TEST_PROGS := $(B)/faultd $(B)/rss
+PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap $(B)/relayq-setup
+TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
@@ -75,6 +85,10 @@ $(LIBMAPS): $(MAP_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(LIBSETUP): $(SETUP_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 # Submitter: no crypto, no SASL, no DB, no curl.
 $(B)/sendmail: $(B)/src/sendmail.o $(LIBRELAYQ)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -87,22 +101,30 @@ $(B)/relayqd: $(B)/src/relayqd.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
 $(B)/relayq-makemap: $(B)/tools/makemap.o $(LIBMAPS) $(LIBRELAYQ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS)
 
+# The only program that speaks HTTP and parses XML.
+$(B)/relayq-setup: $(B)/tools/setup/main.o $(LIBSETUP) $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $+ $(SETUP_LIBS)
+
 $(B)/faultd: $(B)/tests/fault/faultd.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(B)/httpsd: $(B)/tests/fault/httpsd.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
-	$(CC) $(LDFLAGS) -o $@ $+ -lcmocka $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBSETUP) $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
+	$(CC) $(LDFLAGS) -o $@ $+ -lcmocka $(SETUP_LIBS)
 
 # libFuzzer targets: every library object rebuilt with clang's coverage
 # instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
 FUZZ_B       := build/fuzz
 FUZZ_TIME    ?= 20
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -Itools/setup -g -O1 \
                 -fsanitize=fuzzer-no-link,address,undefined
-FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(MAP_SRCS:%.c=$(FUZZ_B)/%.o)
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(MAP_SRCS:%.c=$(FUZZ_B)/%.o) \
+                $(SETUP_SRCS:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_B)/%.o: %.c | $(B)/paths.h
@@ -114,7 +136,7 @@ $(FUZZ_B)/libfuzz.a: $(FUZZ_OBJS)
 	ar rcs $@ $^
 
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a | $(B)/paths.h
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(SETUP_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BINS)
@@ -156,4 +178,4 @@ install: $(PROGS)
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/src/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tests/*/*.d)
+-include $(wildcard $(B)/src/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tools/setup/*.d $(B)/tests/*/*.d)

@@ -97,13 +97,14 @@ link() {
 }
 
 install_programs() {
-	for p in sendmail relayqd relayq-makemap; do
+	for p in sendmail relayqd relayq-makemap relayq-setup; do
 		[ -x "$BUILDDIR/$p" ] || die "$BUILDDIR/$p missing: run make first"
 	done
 	mkdir -p "$DESTDIR$SBINDIR" "$DESTDIR$BINDIR" "$DESTDIR$LIBEXEC"
 	install_sendmail
 	put "$BUILDDIR/relayqd" "$DESTDIR$LIBEXEC/relayqd" 0755
 	put "$BUILDDIR/relayq-makemap" "$DESTDIR$SBINDIR/relayq-makemap" 0755
+	put "$BUILDDIR/relayq-setup" "$DESTDIR$SBINDIR/relayq-setup" 0755
 	link "$SBINDIR/sendmail" "$DESTDIR$BINDIR/mailq"
 	link "$SBINDIR/sendmail" "$DESTDIR$BINDIR/newaliases"
 }

@@ -368,7 +368,7 @@ _pf_tls() {
 			-addext keyUsage=critical,keyCertSign,cRLSign &&
 		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 			-nodes -keyout server.key -out server.csr -subj "/CN=localhost" &&
-		printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1${PF_TLS_SAN:+,$PF_TLS_SAN}" \
 			"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >ext.cnf &&
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
 			-CAcreateserial -out server.pem -days 2 -extfile ext.cnf

@@ -3,7 +3,7 @@
 . "$TOP/tests/integration/lib.sh"
 
 ldd "$BUILD/sendmail" > "$T/ldd.sendmail"
-for lib in libssl libcrypto libsasl2 libdb libcurl; do
+for lib in libssl libcrypto libsasl2 libdb libcurl libexpat; do
 	assert_no_grep "sendmail does not link $lib" "$lib" "$T/ldd.sendmail"
 done
 ldd "$BUILD/relayqd" > "$T/ldd.relayqd"
@@ -12,11 +12,19 @@ ldd "$BUILD/relayq-makemap" > "$T/ldd.makemap"
 assert_no_grep "relayq-makemap does not link libssl" "libssl" "$T/ldd.makemap"
 assert_grep "relayqd links libssl" "libssl" "$T/ldd.relayqd"
 assert_grep "relayqd links libsasl2" "libsasl2" "$T/ldd.relayqd"
+ldd "$BUILD/relayqd" "$BUILD/relayq-makemap" > "$T/ldd.both"
+assert_no_grep "only relayq-setup links libcurl" "libcurl" "$T/ldd.both"
+assert_no_grep "only relayq-setup links expat" "libexpat" "$T/ldd.both"
+ldd "$BUILD/relayq-setup" > "$T/ldd.setup"
+assert_grep "relayq-setup links libcurl" "libcurl" "$T/ldd.setup"
 # users_of PATTERN: the source files (src, maps, tools) that include it.
 users_of() {
-	( cd "$TOP" && grep -l "^#include <$1" src/*.[ch] maps/*.[ch] tools/*.[ch] )
+	( cd "$TOP" && grep -l "^#include <$1" src/*.[ch] maps/*.[ch] tools/*.[ch] tools/setup/*.[ch] )
 }
 assert_eq "exactly one source file includes OpenSSL" "src/tls.c" "$(users_of openssl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file includes libsasl2" "src/sasl.c" "$(users_of sasl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "only the map library includes Berkeley DB" "maps/map_db.c" "$(users_of db.h | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "exactly one source file includes libcurl" "tools/setup/fetch.c" "$(users_of curl/ | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "exactly one source file includes expat" "tools/setup/autoconfig.c" "$(users_of expat | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "exactly one source file uses libresolv" "tools/setup/dns.c" "$(users_of resolv.h | tr '\n' ' ' | sed 's/ $//')"
 finish

@@ -1,0 +1,794 @@
+/* httpsd: our scriptable HTTPS server for relayq-setup's tests — serves
+ * autoconfig documents from a directory tree, one request per connection,
+ * with per-URL misbehaviour chosen by the served file's first line.
+ *
+ * usage: httpsd -p PORT -r DOCROOT [-c CERT -k KEY] [-l LOGFILE] [-P PIDFILE]
+ * -c/-k: server certificate chain and key (PEM); every connection is then
+ * TLS (1.2 or later).  Without them the server speaks plain HTTP.
+ * -l: append one line per request, "HOST METHOD TARGET" (the Host header
+ * as given, "-" if none; the target with its query string), e.g.
+ *   autoconfig.isp.example GET /mail/config-v1.1.xml?emailaddress=a%40b
+ * -P: written (pid and newline) once listening, removed on SIGTERM/SIGINT.
+ *
+ * Listens on 127.0.0.1:PORT and forks a child per connection, so a stalled
+ * answer blocks nobody else; children die with the server (and after 120 s
+ * in any case).  A child reads one request (head bounded to 16 KiB, 10 s),
+ * answers with "Connection: close" and closes.  GET and HEAD only.
+ *
+ * Host H (port stripped, lower-cased) and target /P?Q map to DOCROOT/H/P
+ * (P percent-decoded; a ".." segment gets 400).  No such regular file:
+ * 404.  Otherwise 200, Content-Type text/xml, the file verbatim — unless
+ * its first line is exactly one of:
+ *   #!stall          200 and headers (no Content-Length), then no body for
+ *                    60 s (or until the client hangs up), then close
+ *   #!huge           200 and headers, then "<x>aaa...</x>\n" lines without
+ *                    end until the client hangs up (or is reset after
+ *                    120 s: curl before 8.4 ignores --max-filesize here)
+ *   #!redirect URL   302 with "Location: URL"
+ *   #!status NNN     status NNN with a small text body
+ * Problems with the server itself (TLS handshakes that fail, bad
+ * directives) go to stderr. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HEAD_MAX	16384	/* request line and headers */
+#define READ_TIMEOUT	10	/* s, per read of the request */
+#define SEND_TIMEOUT	30	/* s, per blocked write */
+#define STALL_TIME	60	/* s, for #!stall */
+#define CHILD_LIMIT	120	/* s, a connection's whole life */
+#define MAX_CHILDREN	256	/* tracked for the stop; more still work */
+
+struct request {
+	char *method, *target, *version;
+	const char *host;	/* NULL if absent */
+};
+
+static const char *docroot;
+static int log_fd = -1;
+static SSL_CTX *tls_ctx;	/* with -c/-k */
+static SSL *tls;		/* the connection's, once handshaken */
+static int peer = -1;		/* the connection's socket */
+static bool head_only;		/* a HEAD request: no bodies */
+static volatile sig_atomic_t stopping;
+static pid_t children[MAX_CHILDREN];	/* live or unreaped; 0 = free */
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "httpsd: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig != SIGCHLD)
+		stopping = 1;
+}
+
+/* The oldest queued OpenSSL error, for a message. */
+static const char *
+tls_error(void)
+{
+	unsigned long e = ERR_get_error();
+	const char *why = e != 0 ? ERR_reason_error_string(e) : NULL;
+	ERR_clear_error();
+	return why != NULL ? why : "connection closed or timed out";
+}
+
+/* Every response byte goes through here: 0, or -1 once the client is gone
+ * (or has not read for SEND_TIMEOUT). */
+static int
+peer_write(const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		size_t chunk = n > 65536 ? 65536 : n;
+		if (tls != NULL) {
+			int r = SSL_write(tls, p, (int)chunk);
+			if (r <= 0) {
+				ERR_clear_error();
+				return -1;
+			}
+			chunk = (size_t)r;
+		} else {
+			ssize_t r = write(peer, p, chunk);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return -1;
+			chunk = (size_t)r;
+		}
+		p += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+/* Bytes read, 0 at end (or timeout, or a TLS error). */
+static size_t
+peer_read(char *buf, size_t n)
+{
+	if (tls != NULL) {
+		int r = SSL_read(tls, buf, n > 65536 ? 65536 : (int)n);
+		if (r <= 0)
+			ERR_clear_error();
+		return r > 0 ? (size_t)r : 0;
+	}
+	for (;;) {
+		ssize_t r = read(peer, buf, n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		return r > 0 ? (size_t)r : 0;
+	}
+}
+
+static const char *
+reason(int code)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} phrases[] = {
+		{ 200, "OK" }, { 204, "No Content" }, { 301, "Moved Permanently" },
+		{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" },
+		{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 410, "Gone" },
+		{ 414, "URI Too Long" }, { 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+		{ 505, "HTTP Version Not Supported" },
+	};
+	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+		if (phrases[i].code == code)
+			return phrases[i].text;
+	return "Status";
+}
+
+/* Status line and headers; len < 0: no Content-Length (the body ends at
+ * the close).  extra: more header lines, each ending in CRLF, or NULL. */
+static int
+send_head(int code, const char *type, long long len, const char *extra)
+{
+	char buf[HEAD_MAX], clen[64] = "";
+	if (len >= 0)
+		snprintf(clen, sizeof clen, "Content-Length: %lld\r\n", len);
+	int n = snprintf(buf, sizeof buf,
+	    "HTTP/1.1 %d %s\r\nServer: httpsd\r\n%s%s%s%s%sConnection: close\r\n\r\n",
+	    code, reason(code), type != NULL ? "Content-Type: " : "",
+	    type != NULL ? type : "", type != NULL ? "\r\n" : "", clen,
+	    extra != NULL ? extra : "");
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return -1;
+	return peer_write(buf, (size_t)n);
+}
+
+/* A status with a one-line text body (none for 1xx, 204 and 304). */
+static int
+send_status(int code, const char *extra)
+{
+	char body[128];
+	if (code < 200 || code == 204 || code == 304)
+		return send_head(code, NULL, -1, extra);
+	int n = snprintf(body, sizeof body, "%d %s\n", code, reason(code));
+	if (n < 0 || (size_t)n >= sizeof body)
+		return -1;
+	if (send_head(code, "text/plain", n, extra) == -1)
+		return -1;
+	return head_only ? 0 : peer_write(body, (size_t)n);
+}
+
+/* 0: buf holds a request head (NUL-terminated, the blank line cut off);
+ * -1: the client went away or stalled; else the HTTP status to answer. */
+static int
+read_head(char *buf, size_t cap)
+{
+	size_t len = 0;
+	for (;;) {
+		if (len == cap - 1)
+			return 431;
+		size_t n = peer_read(buf + len, cap - 1 - len);
+		if (n == 0)
+			return -1;
+		len += n;
+		buf[len] = '\0';
+		char *crlf = memmem(buf, len, "\r\n\r\n", 4), *lf = memmem(buf, len, "\n\n", 2);
+		char *end = crlf != NULL && (lf == NULL || crlf < lf) ? crlf : lf;
+		if (end != NULL) {
+			*end = '\0';
+			return memchr(buf, '\0', (size_t)(end - buf)) != NULL ? 400 : 0;
+		}
+	}
+}
+
+static char *
+trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* 0, or the HTTP status for a malformed head. */
+static int
+parse_head(char *buf, struct request *req)
+{
+	char *save = NULL, *line = strtok_r(buf, "\n", &save), *ls = NULL;
+	if (line == NULL)
+		return 400;
+	line = trim(line);
+	req->method = strtok_r(line, " ", &ls);
+	req->target = strtok_r(NULL, " ", &ls);
+	req->version = strtok_r(NULL, " ", &ls);
+	if (req->method == NULL || req->target == NULL || req->version == NULL ||
+	    strtok_r(NULL, " ", &ls) != NULL)
+		return 400;
+	int hosts = 0;
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		char *colon = strchr(line, ':');
+		if (colon == NULL)
+			return 400;
+		*colon = '\0';
+		if (strcasecmp(line, "Host") == 0) {
+			req->host = trim(colon + 1);
+			hosts++;
+		}
+	}
+	if (strncmp(req->version, "HTTP/1.", 7) != 0)
+		return 505;
+	return hosts > 1 ? 400 : 0;
+}
+
+static void
+log_request(const struct request *req)
+{
+	char line[HEAD_MAX + 8];
+	if (log_fd == -1)
+		return;
+	int n = snprintf(line, sizeof line, "%s %s %s\n",
+	    req->host != NULL ? req->host : "-", req->method, req->target);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) {
+		n = (int)sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	/* One write on an O_APPEND descriptor: lines from concurrent
+	 * children do not interleave. */
+	if (write(log_fd, line, (size_t)n) != n)
+		fprintf(stderr, "httpsd: log: %s\n", strerror(errno));
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* DOCROOT/host/path for the request: 0, or the HTTP status to answer. */
+static int
+map_path(const struct request *req, char *out, size_t cap)
+{
+	char host[256], path[HEAD_MAX];
+	const char *h = req->host;
+	size_t hlen = strcspn(h, ":");		/* name[:port] */
+	if (h[0] == '[') {			/* [v6addr][:port] */
+		hlen = strcspn(h, "]");
+		hlen += h[hlen] == ']';
+	}
+	if (hlen == 0 || hlen >= sizeof host)
+		return 400;
+	for (size_t i = 0; i < hlen; i++) {
+		unsigned char c = (unsigned char)h[i];
+		if (!isalnum(c) && strchr("-._[]:", c) == NULL)
+			return 400;
+		host[i] = (char)tolower(c);
+	}
+	host[hlen] = '\0';
+	if (strcmp(host, ".") == 0 || strcmp(host, "..") == 0)
+		return 400;
+
+	const char *t = req->target;
+	size_t tlen = strcspn(t, "?#"), plen = 0;
+	if (t[0] != '/')
+		return 400;
+	for (size_t i = 0; i < tlen; i++) {
+		int c = (unsigned char)t[i];
+		if (c == '%') {
+			int hi = i + 2 < tlen ? hexval(t[i + 1]) : -1;
+			int lo = hi >= 0 ? hexval(t[i + 2]) : -1;
+			if (lo < 0)
+				return 400;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c == '\0')
+			return 400;
+		path[plen++] = (char)c;	/* plen <= tlen < sizeof path */
+	}
+	path[plen] = '\0';
+	for (const char *seg = path; seg != NULL; seg = strchr(seg + 1, '/'))
+		if (strncmp(seg, "/..", 3) == 0 && (seg[3] == '/' || seg[3] == '\0'))
+			return 400;
+
+	int n = snprintf(out, cap, "%s/%s%s", docroot, host, path);
+	return n < 0 || (size_t)n >= cap ? 414 : 0;
+}
+
+/* #!stall: headers, then nothing until STALL_TIME is up or the client
+ * hangs up.  The client's bytes are read raw and dropped, so no TLS
+ * close_notify afterwards. */
+static void
+stall(void)
+{
+	if (send_head(200, "text/xml", -1, NULL) == -1)
+		return;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long ms = (long long)STALL_TIME * 1000 -
+		    ((long long)(now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (ms <= 0)
+			break;
+		struct pollfd pfd = { .fd = peer, .events = POLLIN | POLLRDHUP };
+		int r = poll(&pfd, 1, (int)ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 || (r == 1 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))))
+			break;
+		if (r == 1) {
+			char junk[4096];
+			ssize_t n = read(peer, junk, sizeof junk);
+			if (n == 0 || (n == -1 && errno != EINTR))
+				break;
+		}
+	}
+	if (tls != NULL) {
+		SSL_free(tls);
+		tls = NULL;
+	}
+}
+
+/* #!huge: an endless body, until a write fails.  Should CHILD_LIMIT end
+ * it first, the connection is reset, not closed: a client without a size
+ * limit must not take that for a complete response. */
+static void
+huge(void)
+{
+	static const char line[] = "<x>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</x>\n";
+	char buf[(sizeof line - 1) * 1024];
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	for (size_t i = 0; i < sizeof buf; i += sizeof line - 1)
+		memcpy(buf + i, line, sizeof line - 1);
+	if (setsockopt(peer, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == -1)
+		die("setsockopt");
+	if (send_head(200, "text/xml", -1, NULL) == -1 || head_only)
+		return;
+	while (peer_write(buf, sizeof buf) == 0)
+		;
+}
+
+/* Acts on a "#!" first line: true if it was a directive. */
+static bool
+directive(const char *line, const char *path)
+{
+	if (strcmp(line, "#!stall") == 0) {
+		stall();
+		return true;
+	}
+	if (strcmp(line, "#!huge") == 0) {
+		huge();
+		return true;
+	}
+	if (strncmp(line, "#!redirect ", 11) == 0) {
+		char loc[HEAD_MAX];
+		const char *url = trim((char *)line + 11);
+		int n = snprintf(loc, sizeof loc, "Location: %s\r\n", url);
+		if (url[0] == '\0' || n < 0 || (size_t)n >= sizeof loc) {
+			fprintf(stderr, "httpsd: %s: bad #!redirect\n", path);
+			send_status(500, NULL);
+		} else {
+			send_status(302, loc);
+		}
+		return true;
+	}
+	if (strncmp(line, "#!status ", 9) == 0) {
+		const char *s = line + 9;
+		if (strlen(s) != 3 || !isdigit((unsigned char)s[0]) || s[0] == '0' ||
+		    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2])) {
+			fprintf(stderr, "httpsd: %s: bad #!status\n", path);
+			send_status(500, NULL);
+		} else {
+			send_status(atoi(s), NULL);
+		}
+		return true;
+	}
+	return false;
+}
+
+static void
+serve_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd == -1) {
+		send_status(errno == ENOENT || errno == ENOTDIR ? 404 :
+		    errno == EACCES ? 403 : 500, NULL);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		send_status(404, NULL);
+		close(fd);
+		return;
+	}
+	char buf[65536];
+	ssize_t n;
+	do
+		n = read(fd, buf, sizeof buf - 1);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		send_status(500, NULL);
+		close(fd);
+		return;
+	}
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+		/* The first line: complete in this read, and short. */
+		char line[4096];
+		buf[n] = '\0';
+		size_t len = strcspn(buf, "\n");
+		if (len < sizeof line && (len < (size_t)n || n == st.st_size)) {
+			memcpy(line, buf, len);
+			line[len] = '\0';
+			if (len > 0 && line[len - 1] == '\r')
+				line[len - 1] = '\0';
+			if (directive(line, path)) {
+				close(fd);
+				return;
+			}
+		}
+	}
+	/* Verbatim: exactly st_size bytes, whatever happens to the file. */
+	long long left = st.st_size;
+	if (send_head(200, "text/xml", left, NULL) == -1 || head_only) {
+		close(fd);
+		return;
+	}
+	while (n > 0 && left > 0) {
+		size_t out = (long long)n > left ? (size_t)left : (size_t)n;
+		if (peer_write(buf, out) == -1)
+			break;
+		left -= (long long)out;
+		do
+			n = read(fd, buf, sizeof buf);
+		while (n == -1 && errno == EINTR);
+	}
+	close(fd);
+}
+
+static void
+handle_request(void)
+{
+	char head[HEAD_MAX + 1], path[4096];
+	struct request req = { 0 };
+	int rc = read_head(head, sizeof head);
+	if (rc == -1)
+		return;
+	if (rc == 0)
+		rc = parse_head(head, &req);
+	if (req.version != NULL)	/* a request line at least */
+		log_request(&req);
+	if (rc != 0) {
+		send_status(rc, NULL);
+		return;
+	}
+	head_only = strcmp(req.method, "HEAD") == 0;
+	if (!head_only && strcmp(req.method, "GET") != 0) {
+		send_status(405, "Allow: GET, HEAD\r\n");
+		return;
+	}
+	if (req.host == NULL) {
+		send_status(400, NULL);
+		return;
+	}
+	if ((rc = map_path(&req, path, sizeof path)) != 0) {
+		send_status(rc, NULL);
+		return;
+	}
+	serve_file(path);
+}
+
+static void
+set_timeout(int fd, int opt, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) == -1)
+		die("setsockopt");
+}
+
+/* A child's whole life: handshake, one request, close. */
+static void
+connection(int fd)
+{
+	int one = 1;
+	peer = fd;
+	set_timeout(fd, SO_RCVTIMEO, READ_TIMEOUT);
+	set_timeout(fd, SO_SNDTIMEO, SEND_TIMEOUT);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1)
+		die("setsockopt");
+	if (tls_ctx != NULL) {
+		if ((tls = SSL_new(tls_ctx)) == NULL || SSL_set_fd(tls, fd) != 1 ||
+		    SSL_accept(tls) != 1) {
+			fprintf(stderr, "httpsd: TLS handshake failed: %s\n", tls_error());
+			SSL_free(tls);
+			tls = NULL;
+			close(fd);
+			return;
+		}
+	}
+	handle_request();
+	if (tls != NULL) {
+		if (SSL_shutdown(tls) < 0)
+			ERR_clear_error();
+		SSL_free(tls);
+		tls = NULL;
+	}
+	/* Half-close and let the client's leftovers (a body we never read)
+	 * arrive, so the close does not reset the connection under the
+	 * response. */
+	if (shutdown(fd, SHUT_WR) == 0) {
+		char junk[4096];
+		set_timeout(fd, SO_RCVTIMEO, 1);
+		for (int i = 0; i < 64 && read(fd, junk, sizeof junk) > 0; i++)
+			;
+	}
+	close(fd);
+}
+
+static void
+load_cert(const char *cert, const char *key)
+{
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (tls_ctx == NULL || SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(tls_ctx) != 1) {
+		fprintf(stderr, "httpsd: cannot load %s / %s: %s\n", cert, key, tls_error());
+		exit(1);
+	}
+}
+
+static int
+listen_on(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(fd, 64) == -1)
+		die("listen");
+	return fd;
+}
+
+/* Written under a temporary name and renamed: whoever sees the file sees
+ * the whole pid. */
+static void
+write_pidfile(const char *path)
+{
+	char tmp[4096];
+	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		die(path);
+	}
+	FILE *fp = fopen(tmp, "w");
+	if (fp == NULL)
+		die(tmp);
+	if (fprintf(fp, "%ld\n", (long)getpid()) < 0 || fclose(fp) != 0)
+		die(tmp);
+	if (rename(tmp, path) == -1)
+		die(path);
+}
+
+static void
+catch_signal(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	if (sig == SIGCHLD)
+		sa.sa_flags = SA_NOCLDSTOP;
+	if (sigaction(sig, &sa, NULL) == -1)
+		die("sigaction");
+}
+
+static void
+child(int fd, int lfd, pid_t parent, const sigset_t *mask)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&dfl.sa_mask);
+	close(lfd);
+	if (sigaction(SIGTERM, &dfl, NULL) == -1 || sigaction(SIGINT, &dfl, NULL) == -1 ||
+	    sigaction(SIGCHLD, &dfl, NULL) == -1 || sigprocmask(SIG_SETMASK, mask, NULL) == -1)
+		die("signals");
+	/* Go when the server goes (no stalled child outlives a test). */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		die("prctl");
+	if (getppid() != parent)
+		exit(0);
+	alarm(CHILD_LIMIT);
+	connection(fd);
+	if (log_fd != -1)
+		close(log_fd);
+	exit(0);
+}
+
+static void
+track(pid_t old, pid_t new)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] == old) {
+			children[i] = new;
+			return;
+		}
+}
+
+static void
+reap(void)
+{
+	pid_t pid;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		track(pid, 0);
+}
+
+/* Ends the connections still open (stalls, say) and waits for them, so
+ * nothing of ours is left once the server has exited.  A child beyond the
+ * table gets its SIGTERM from PR_SET_PDEATHSIG instead. */
+static void
+stop_children(void)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] > 0 && kill(children[i], SIGTERM) == -1 && errno != ESRCH)
+			fprintf(stderr, "httpsd: kill %ld: %s\n", (long)children[i], strerror(errno));
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		while (children[i] > 0 && waitpid(children[i], NULL, 0) == -1 && errno == EINTR)
+			;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: httpsd -p PORT -r DOCROOT [-c CERT -k KEY] [-l LOGFILE] [-P PIDFILE]\n",
+	    stderr);
+	exit(64);
+}
+
+int
+main(int argc, char **argv)
+{
+	int ch;
+	long port = 0;
+	const char *cert = NULL, *key = NULL, *logfile = NULL, *pidfile = NULL;
+	char *end;
+	while ((ch = getopt(argc, argv, "c:k:l:p:P:r:")) != -1) {
+		if (ch == 'c')
+			cert = optarg;
+		else if (ch == 'k')
+			key = optarg;
+		else if (ch == 'l')
+			logfile = optarg;
+		else if (ch == 'p') {
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || port < 1 || port > 65535)
+				usage();
+		} else if (ch == 'P')
+			pidfile = optarg;
+		else if (ch == 'r')
+			docroot = optarg;
+		else
+			usage();
+	}
+	if (optind != argc || port == 0 || docroot == NULL || (cert == NULL) != (key == NULL))
+		usage();
+	struct stat st;
+	if (stat(docroot, &st) == -1)
+		die(docroot);
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "httpsd: %s: not a directory\n", docroot);
+		return 1;
+	}
+	if (cert != NULL)
+		load_cert(cert, key);
+	if (logfile != NULL &&
+	    (log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1)
+		die(logfile);
+
+	/* SIGTERM, SIGINT and SIGCHLD arrive only inside ppoll(), so a stop
+	 * request cannot slip in between the check and the wait. */
+	sigset_t block, orig;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &block, &orig) == -1)
+		die("sigprocmask");
+	sigset_t waiting = orig;
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGCHLD);
+	catch_signal(SIGTERM);
+	catch_signal(SIGINT);
+	catch_signal(SIGCHLD);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal");
+
+	int lfd = listen_on((int)port);
+	if (pidfile != NULL)
+		write_pidfile(pidfile);
+	pid_t self = getpid();
+	while (!stopping) {
+		reap();
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		int r = ppoll(&pfd, 1, NULL, &waiting);
+		if (r == -1 && errno != EINTR)
+			die("ppoll");
+		if (r != 1 || stopping)
+			continue;
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				fprintf(stderr, "httpsd: accept: %s\n", strerror(errno));
+				usleep(100000);
+			} else if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED &&
+			    errno != EPROTO) {
+				die("accept");
+			}
+			continue;
+		}
+		pid_t pid = fork();
+		if (pid == 0)
+			child(fd, lfd, self, &orig);
+		if (pid == -1) {
+			fprintf(stderr, "httpsd: fork: %s\n", strerror(errno));
+			usleep(100000);
+		} else {
+			track(0, pid);
+		}
+		close(fd);
+	}
+	close(lfd);
+	stop_children();
+	if (pidfile != NULL && unlink(pidfile) == -1)
+		fprintf(stderr, "httpsd: %s: %s\n", pidfile, strerror(errno));
+	if (log_fd != -1)
+		close(log_fd);
+	SSL_CTX_free(tls_ctx);
+	return 0;
+}

@@ -1,0 +1,208 @@
+# t_setup: relayq-setup against a local test ISP — autoconfig documents
+# served over HTTPS by httpsd, SRV and MX answers from dnsmasq, and the
+# real Postfix (Cyrus SASL, STARTTLS and implicit TLS) as the submission
+# server.  Every name is sent to loopback with --connect-to/--only-mapped,
+# so nothing leaves the machine.  Runs under setsid: no terminal, so no
+# prompt can be answered and consent must come from --yes.
+. "$TOP/tests/integration/lib.sh"
+. "$TOP/tests/integration/postfix.sh"
+. "$TOP/tests/integration/tlslib.sh"
+
+PF=$T/pf; PORT=$(free_port)
+PF_TLS_SAN="DNS:smtp.isp.example,DNS:mail.srvonly.example,DNS:smtp.hoster.example,DNS:smtp.ispdbonly.example" \
+	postfix_start "$PF" "$PORT" authtls || { not_ok "postfix starts"; finish; }
+at_exit "postfix_stop $PF"
+SPORT=$(postfix_smtps_port "$PF")
+CA=$(postfix_ca "$PF")
+
+# The web side: one server for the good names (cert from Postfix's CA),
+# one with a self-signed certificate.
+W=$T/www; mkdir -p "$W"
+tls_make_cert "$PF/tls" web "DNS:autoconfig.isp.example,DNS:autoconfig.mail.hoster.example,DNS:autoconfig.malformed.example,DNS:autoconfig.slow.example,DNS:autoconfig.huge.example,DNS:autoconfig.oauth.example,DNS:autoconfig.plain.example,DNS:ispdb.test,DNS:autoconfig.srvonly.example,DNS:autoconfig.nothing.example" &&
+	tls_make_selfsigned "$T" self "DNS:autoconfig.badcert.example" ||
+	{ not_ok "web certificates"; finish; }
+HPORT=$(free_port)
+"$BUILD/httpsd" -p "$HPORT" -r "$W" -c "$PF/tls/web.pem" -k "$PF/tls/web.key" -l "$T/http.log" &
+at_exit "kill $!"
+BPORT=$(free_port)
+"$BUILD/httpsd" -p "$BPORT" -r "$W" -c "$T/self.pem" -k "$T/self.key" -l "$T/http-bad.log" &
+at_exit "kill $!"
+DPORT=$(free_port)
+dnsmasq --keep-in-foreground --port="$DPORT" --listen-address=127.0.0.1 \
+	--bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null \
+	--user=nobody --group=nogroup --local=/example/ --local=/test/ \
+	--pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" --log-queries \
+	--srv-host=_submission._tcp.srvonly.example,mail.srvonly.example,587,10,0 \
+	--srv-host=_submissions._tcp.srvonly.example,.,0,0,0 \
+	--mx-host=mxonly.example,mx1.mail.hoster.example,10 &
+at_exit "kill $!"
+wait_port "$HPORT" && wait_port "$BPORT" && wait_port "$DPORT" ||
+	{ not_ok "httpsd and dnsmasq listen"; finish; }
+
+# An autoconfig document for DOMAIN: ac_doc FILE SERVER-XML...
+ac_doc() {
+	_f=$1; shift
+	mkdir -p "$(dirname "$_f")"
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo '<clientConfig version="1.1"><emailProvider id="test">'
+		echo '<domain>test</domain><displayName>Test ISP</displayName>'
+		echo '<incomingServer type="imap"><hostname>imap.isp.example</hostname><port>993</port><socketType>SSL</socketType></incomingServer>'
+		printf '%s\n' "$@"
+		echo '</emailProvider></clientConfig>'
+	} > "$_f"
+}
+smtp_xml() { # HOST PORT SOCKET AUTH [USERNAME]
+	echo "<outgoingServer type=\"smtp\"><hostname>$1</hostname><port>$2</port><socketType>$3</socketType><authentication>$4</authentication><username>${5:-%EMAILLOCALPART%}</username></outgoingServer>"
+}
+ac_doc "$W/autoconfig.isp.example/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.isp.example 465 SSL password-cleartext)" \
+	"$(smtp_xml smtp.isp.example 587 STARTTLS password-cleartext)"
+ac_doc "$W/autoconfig.mail.hoster.example/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.hoster.example 587 STARTTLS password-encrypted %EMAILADDRESS%)"
+ac_doc "$W/ispdb.test/v1.1/ispdbonly.example" \
+	"$(smtp_xml smtp.ispdbonly.example 465 SSL password-cleartext)"
+ac_doc "$W/autoconfig.oauth.example/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.oauth.example 465 SSL OAuth2)" '<oAuth2><issuer>x</issuer></oAuth2>'
+ac_doc "$W/autoconfig.plain.example/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.plain.example 25 plain password-cleartext)"
+mkdir -p "$W/autoconfig.malformed.example/mail" "$W/autoconfig.slow.example/mail" \
+	"$W/autoconfig.huge.example/mail"
+printf '<?xml version="1.0"?>\n<clientConfig><emailProvider>\n<outgoingServer type="smtp"><hostname>x</oops>\n' \
+	> "$W/autoconfig.malformed.example/mail/config-v1.1.xml"
+echo '#!stall' > "$W/autoconfig.slow.example/mail/config-v1.1.xml"
+echo '#!huge' > "$W/autoconfig.huge.example/mail/config-v1.1.xml"
+
+MAPS="--only-mapped --dns-server 127.0.0.1:$DPORT --tls-ca $CA --ispdb https://ispdb.test/v1.1/"
+for h in autoconfig.isp.example autoconfig.mail.hoster.example autoconfig.malformed.example \
+	autoconfig.slow.example autoconfig.huge.example autoconfig.oauth.example \
+	autoconfig.plain.example ispdb.test autoconfig.srvonly.example autoconfig.nothing.example; do
+	MAPS="$MAPS --connect-to $h:443:127.0.0.1:$HPORT"
+done
+MAPS="$MAPS --connect-to autoconfig.badcert.example:443:127.0.0.1:$BPORT"
+for h in smtp.isp.example smtp.hoster.example smtp.ispdbonly.example mail.srvonly.example; do
+	MAPS="$MAPS --connect-to $h:587:127.0.0.1:$PORT --connect-to $h:465:127.0.0.1:$SPORT"
+done
+
+printf '%s\n' "$PF_SASL_PASS" > "$T/authinfo.pw"; chmod 600 "$T/authinfo.pw"
+printf 'wrongpassword\n' > "$T/authinfo.wrong.pw"; chmod 600 "$T/authinfo.wrong.pw"
+n=0
+# setup OUT-NAME ARGS...: runs relayq-setup without a terminal; $rc, $O.
+setup() {
+	n=$((n + 1)); O=$T/out.$1; shift
+	# shellcheck disable=SC2086
+	setsid -w "$BUILD/relayq-setup" $MAPS "$@" > "$O" 2>&1 < /dev/null
+	rc=$?
+}
+
+# --- autoconfig found: dry run prints, writes nothing
+D=$T/dry; mkdir -p "$D"
+setup dry --dry-run -C "$D/relayq.conf" --password-file "$T/authinfo.pw" testuser@isp.example
+assert_eq "dry run: exit 0" 0 "$rc"
+assert_grep "dry run: every step printed" '^\[1/6\] autoconfig' "$O"
+assert_grep "dry run: autoconfig document found" "found 2 outgoing servers of Test ISP" "$O"
+assert_grep "dry run: implicit TLS verified" "smtp.isp.example:465 (implicit TLS): works — version=TLSv1.[23], verify=OK" "$O"
+assert_grep "dry run: STARTTLS verified" "smtp.isp.example:587 (STARTTLS): works — version=TLSv1.[23], verify=OK" "$O"
+assert_grep "dry run: logged in through libsasl2" "Logging in to smtp.isp.example:465 as testuser ... ok, AUTH " "$O"
+assert_grep "dry run: shows the config" "^smarthost *smtp.isp.example:465$" "$O"
+assert_grep "dry run: implicit TLS chosen" "^tls *smtps$" "$O"
+assert_grep "dry run: authinfo entry, password redacted" '^AuthInfo:smtp.isp.example "U:testuser" "I:testuser" "P:\*\*\*"$' "$O"
+assert_grep "dry run: says nothing written" "Dry run: nothing written" "$O"
+check "dry run: no file written" test ! -e "$D/relayq.conf" -a ! -e "$D/authinfo"
+assert_grep "dry run: emailaddress sent to the autoconfig host" \
+	"^autoconfig.isp.example GET /mail/config-v1.1.xml?emailaddress=testuser%40isp.example$" "$T/http.log"
+sed 's/^/# /' "$O"   # the transcript, for the record
+
+# --- the real thing, then --test: the message arrives through Postfix
+D=$T/new; mkdir -p "$D"
+setup new -C "$D/relayq.conf" --password-file "$T/authinfo.pw" --test testuser@isp.example
+assert_eq "write: exit 0" 0 "$rc"
+assert_grep "write: relayq.conf has the smarthost" "^smarthost *smtp.isp.example:465$" "$D/relayq.conf"
+assert_grep "write: relayq.conf has the map" "^authinfo *hash:$D/authinfo$" "$D/relayq.conf"
+assert_grep "write: relayq.conf trusts the given CA" "^tls_ca *$CA$" "$D/relayq.conf"
+assert_eq "write: authinfo source is 0600" 600 "$(stat -c %a "$D/authinfo")"
+"$BUILD/relayq-makemap" -A smtp.isp.example hash "$D/authinfo" > "$T/check.out" 2>&1
+assert_grep "write: relayq-makemap -A finds the entry" "^matched: authinfo:smtp.isp.example$" "$T/check.out"
+assert_grep "write: with the right user" "^I:testuser" "$T/check.out"
+assert_grep "write: --test accepted" "accepted: 250 " "$O"
+m=$(postfix_wait_mail "$PF" 1 && grep -l '^Subject: relayq-setup test message' "$PF"/mail/*.eml | head -n 1)
+if [ -n "$m" ] && [ "$(postfix_env "$m" sasl_username)" = "$PF_SASL_USER" ]; then
+	ok "write: test message arrived, sent with AUTH as $PF_SASL_USER"
+else
+	not_ok "write: test message arrived with AUTH"
+fi
+{ cat "$D/relayq.conf"; echo "spool $D/spool"; echo "log_file $D/relayq.log"; } > "$D/check.conf"
+"$BUILD/relayqd" -C "$D/check.conf" -I > "$T/conf-check.out" 2>&1
+assert_eq "write: relayqd reads the written config" "0 " "$? $(cat "$T/conf-check.out")"
+
+# --- existing config: diff shown, no overwrite without consent, then --yes
+D=$T/old; mkdir -p "$D"
+printf '# mine\nsmarthost old.relay.example:25\nhostname laptop.example\ntls_fingerprint sha256:%064d\n' 0 > "$D/relayq.conf"
+cp "$D/relayq.conf" "$T/old.conf"
+setup keep -C "$D/relayq.conf" --password-file "$T/authinfo.pw" testuser@isp.example
+assert_eq "existing: declined without a terminal (exit 1)" 1 "$rc"
+assert_grep "existing: diff shows the old smarthost" "^-smarthost old.relay.example:25" "$O"
+assert_grep "existing: diff shows the new smarthost" "^+smarthost *smtp.isp.example:465" "$O"
+assert_grep "existing: says why nothing was written" "without consent" "$O"
+check "existing: relayq.conf untouched" cmp -s "$D/relayq.conf" "$T/old.conf"
+check "existing: no authinfo written" test ! -e "$D/authinfo"
+setup replace -C "$D/relayq.conf" --password-file "$T/authinfo.pw" --yes testuser@isp.example
+assert_eq "existing: --yes replaces (exit 0)" 0 "$rc"
+assert_grep "existing: other lines kept" "^hostname laptop.example$" "$D/relayq.conf"
+assert_no_grep "existing: the old pin is gone" "tls_fingerprint" "$D/relayq.conf"
+assert_eq "existing: one smarthost line" 1 "$(grep -c '^smarthost' "$D/relayq.conf")"
+
+# --- wrong password: reported, nothing written
+D=$T/wrong; mkdir -p "$D"
+setup wrong -C "$D/relayq.conf" --password-file "$T/authinfo.wrong.pw" testuser@isp.example
+assert_eq "wrong password: exit 77 (EX_NOPERM)" 77 "$rc"
+assert_grep "wrong password: the server's reply shown" "login refused — .*535" "$O"
+check "wrong password: nothing written" test ! -e "$D/relayq.conf" -a ! -e "$D/authinfo"
+
+# --- only SRV records: _submissions says "." (not offered), _submission works
+setup srv --dry-run -C "$T/srv.conf" --password-file "$T/authinfo.pw" --user testuser testuser@srvonly.example
+assert_eq "SRV only: exit 0" 0 "$rc"
+assert_grep "SRV only: autoconfig absent" "not found: HTTP status 404" "$O"
+assert_grep "SRV only: the . target means not offered" "(service not offered)" "$O"
+assert_grep "SRV only: record found" "mail.srvonly.example port 587 (priority 10)" "$O"
+assert_grep "SRV only: chosen with STARTTLS" "^Chosen: mail.srvonly.example:587 with STARTTLS" "$O"
+assert_grep "SRV only: warns that SRV is unauthenticated" "came from a DNS SRV record" "$O"
+
+# --- only MX: mx1.mail.hoster.example -> autoconfig.mail.hoster.example
+setup mx --dry-run -C "$T/mx.conf" --password-file "$T/authinfo.pw" --user testuser testuser@mxonly.example
+assert_eq "MX only: exit 0" 0 "$rc"
+assert_grep "MX only: MX host and its provider domain" "mx1.mail.hoster.example, provider domain mail.hoster.example" "$O"
+assert_grep "MX only: chosen from the provider's document" "^Chosen: smtp.hoster.example:587 with STARTTLS" "$O"
+
+# --- the ISP database
+setup ispdb --dry-run -C "$T/ispdb.conf" --password-file "$T/authinfo.pw" testuser@ispdbonly.example
+assert_eq "ISPDB: exit 0" 0 "$rc"
+assert_grep "ISPDB: chosen from the database" "^Chosen: smtp.ispdbonly.example:465 with implicit TLS.*ISP database https://ispdb.test/v1.1/ispdbonly.example" "$O"
+
+# --- nothing anywhere
+setup nothing -C "$T/nothing.conf" --password-file "$T/authinfo.pw" alice@nothing.example
+assert_eq "nothing found: exit 69 (EX_UNAVAILABLE)" 69 "$rc"
+assert_grep "nothing found: all six steps tried" '^\[6/6\] common names' "$O"
+assert_grep "nothing found: clear message" "found no working submission server for alice@nothing.example" "$O"
+check "nothing found: nothing written" test ! -e "$T/nothing.conf"
+
+# --- hostile documents and servers
+setup malformed --dry-run -C "$T/x.conf" --no-password alice@malformed.example
+assert_grep "malformed XML: ignored with the parser's reason" "ignored, not a usable autoconfig document: line [0-9]" "$O"
+assert_eq "malformed XML: nothing else found (exit 69)" 69 "$rc"
+setup slow --dry-run -C "$T/x.conf" --no-password --timeout 2 alice@slow.example
+assert_grep "slow server: the time limit holds" "failed: no complete answer within 2 s" "$O"
+setup huge --dry-run -C "$T/x.conf" --no-password alice@huge.example
+assert_grep "huge response: the size limit holds" "failed: response larger than 262144 bytes" "$O"
+setup badcert --dry-run -C "$T/x.conf" --no-password alice@badcert.example
+assert_grep "untrusted autoconfig certificate: refused" "failed: .*certificate" "$O"
+assert_eq "untrusted autoconfig certificate: nothing used (exit 69)" 69 "$rc"
+setup oauth --dry-run -C "$T/x.conf" --no-password alice@oauth.example
+assert_eq "OAuth2 provider: exit 69" 69 "$rc"
+assert_grep "OAuth2 provider: said plainly" "wants OAuth2 sign-in, which relayq cannot do yet" "$O"
+setup plain -C "$T/x.conf" --password-file "$T/authinfo.pw" alice@plain.example
+assert_eq "plaintext-only provider: exit 69" 69 "$rc"
+assert_grep "plaintext-only provider: refused" "only offers submission without TLS" "$O"
+check "hostile cases: nothing written" test ! -e "$T/x.conf"
+
+finish

@@ -1,0 +1,200 @@
+/* test_setup: relayq-setup's pure parts — AuthInfo values from a login,
+ * the --connect-to syntax, and the plan: relayq.conf and authinfo edited
+ * in place (owned keys replaced or removed, everything else kept),
+ * passwords redacted in what is shown, files written with safe modes and
+ * the map readable through the authinfo look-up relayqd uses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "authinfo.h"
+#include "buf.h"
+#include "login.h"
+#include "map.h"
+#include "net.h"
+#include "plan.h"
+
+static char dir[64];
+
+static int
+make_dir(void **state)
+{
+	snprintf(dir, sizeof dir, "/tmp/relayq-setup-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+remove_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+test_login_value(void **state)
+{
+	struct login l = { "alice", strdup("s3cret") };
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(login_value(&l, false, &b), 0);
+	assert_string_equal(buf_str(&b), "\"U:alice\" \"I:alice\" \"P:s3cret\"");
+	assert_int_equal(login_value(&l, true, &b), 0);
+	assert_string_equal(buf_str(&b), "\"U:alice\" \"I:alice\" \"P:***\"");
+	login_clear(&l);
+	assert_null(l.password);
+
+	/* A quote cannot go inside "P:...": base64 instead, and the
+	 * parser relayqd uses gets the same password back. */
+	struct login q = { "bob", strdup("a\"b") };
+	struct authinfo ai;
+	char err[256];
+	assert_int_equal(login_value(&q, false, &b), 0);
+	assert_string_equal(buf_str(&b), "\"U:bob\" \"I:bob\" \"P=YSJi\"");
+	assert_int_equal(authinfo_parse(buf_str(&b), b.len, "k", &ai, err, sizeof err), 0);
+	assert_string_equal(ai.password, "a\"b");
+	authinfo_free(&ai);
+	login_clear(&q);
+	buf_free_secret(&b);
+}
+
+static void
+test_connect_to(void **state)
+{
+	struct net n;
+	char err[256];
+	net_init(&n);
+	assert_int_equal(net_add_map(&n, "smtp.isp.example:465:127.0.0.1:2465", err, sizeof err), 0);
+	const struct net_map *m = net_lookup(&n, "SMTP.isp.example", "465");
+	assert_non_null(m);
+	assert_string_equal(m->to_host, "127.0.0.1");
+	assert_string_equal(m->to_port, "2465");
+	assert_null(net_lookup(&n, "smtp.isp.example", "587"));
+	assert_true(net_allowed(&n, "other.example", "443"));
+	n.only_mapped = true;
+	assert_false(net_allowed(&n, "other.example", "443"));
+	assert_true(net_allowed(&n, "smtp.isp.example", "465"));
+	assert_int_equal(net_add_map(&n, "host:port:addr", err, sizeof err), -1);
+	assert_string_equal(err, "--connect-to host:port:addr: expected HOST:PORT:ADDR:PORT");
+	assert_int_equal(net_add_map(&n, "h:1:a", err, sizeof err), -1);
+}
+
+static struct candidate cand = { .host = "smtp.isp.example", .port = 465,
+	.socket = AC_SOCK_SSL, .source = "autoconfig https://autoconfig.isp.example/x" };
+
+static void
+make_plan(struct plan *p, const struct login *l, const char *ca)
+{
+	char conf[128], err[256] = "";
+	snprintf(conf, sizeof conf, "%s/relayq.conf", dir);
+	struct plan_input in = { conf, NULL, &cand, l, ca, "alice@isp.example", "Test ISP" };
+	assert_int_equal(plan_make(p, &in, err, sizeof err), 0);
+}
+
+static void
+test_new_files(void **state)
+{
+	struct login l = { "alice", strdup("s3cret") };
+	struct plan p;
+	char path[128], err[256];
+	make_plan(&p, &l, "");
+	assert_false(plan_changes_existing(&p));
+	assert_non_null(strstr(buf_str(&p.conf.new), "\nsmarthost       smtp.isp.example:465\n"
+	    "tls             smtps\nauthinfo        hash:"));
+	assert_null(strstr(buf_str(&p.conf.new), "tls_ca"));
+	assert_non_null(strstr(buf_str(&p.authinfo.new_shown), "\"P:***\""));
+	assert_null(strstr(buf_str(&p.authinfo.new_shown), "s3cret"));
+	assert_int_equal(plan_write(&p, err, sizeof err), 0);
+	plan_free(&p);
+
+	struct stat st;
+	snprintf(path, sizeof path, "%s/authinfo", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof path, "%s/relayq.conf", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+
+	/* relayqd's look-up finds the entry in the map just built. */
+	struct map *m;
+	struct authinfo ai;
+	bool found;
+	char spec[128], matched[128];
+	snprintf(spec, sizeof spec, "hash:%s/authinfo", dir);
+	assert_int_equal(map_open(&m, spec, MAP_F_SECRET, (uid_t)-1, err, sizeof err), 0);
+	assert_int_equal(authinfo_lookup(m, "smtp.isp.example", NULL, &ai, &found,
+	    matched, sizeof matched, err, sizeof err), 0);
+	assert_true(found);
+	assert_string_equal(ai.authid, "alice");
+	assert_string_equal(ai.password, "s3cret");
+	authinfo_free(&ai);
+	map_close(m);
+	login_clear(&l);
+}
+
+static void
+test_existing_files_edited_in_place(void **state)
+{
+	struct login l = { "alice", strdup("n3w") };
+	struct plan p;
+	write_file("relayq.conf", "# mine\nhostname laptop.example\nsmarthost old.example:25\n"
+	    "tls_fingerprint sha256:00\nauth none\nsmarthost again.example\n");
+	write_file("authinfo", "# creds\nAuthInfo:other.example \"U:o\" \"P:keep\"\n"
+	    "AuthInfo:SMTP.isp.example \"U:alice\" \"P:old\"\n");
+	make_plan(&p, &l, "/etc/ca.pem");
+	assert_true(plan_changes_existing(&p));
+	const char *conf = buf_str(&p.conf.new);
+	char tail[256];
+	assert_memory_equal(conf, "# mine\nhostname laptop.example\n"
+	    "smarthost       smtp.isp.example:465\n# relayq-setup, ", 84);
+	snprintf(tail, sizeof tail, ": alice@isp.example\ntls             smtps\n"
+	    "tls_ca          /etc/ca.pem\nauthinfo        hash:%s/authinfo\n", dir);
+	assert_non_null(strstr(conf, tail));
+	assert_null(strstr(conf, "fingerprint"));	/* would pin the old relay */
+	assert_null(strstr(conf, "auth none"));		/* would skip the login */
+	assert_null(strstr(conf, "again.example"));
+	assert_string_equal(buf_str(&p.authinfo.new), "# creds\n"
+	    "AuthInfo:other.example \"U:o\" \"P:keep\"\n"
+	    "AuthInfo:smtp.isp.example \"U:alice\" \"I:alice\" \"P:n3w\"\n");
+	assert_string_equal(buf_str(&p.authinfo.old_shown), "# creds\n"
+	    "AuthInfo:other.example \"U:o\" \"P:***\"\n"
+	    "AuthInfo:SMTP.isp.example \"U:alice\" \"P:***\"\n");
+	assert_null(strstr(buf_str(&p.authinfo.new_shown), "n3w"));
+	plan_free(&p);
+	login_clear(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_value),
+		cmocka_unit_test(test_connect_to),
+		cmocka_unit_test_setup_teardown(test_new_files, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_existing_files_edited_in_place,
+		    make_dir, remove_dir),
+	};
+	return cmocka_run_group_tests_name("setup", tests, NULL, NULL);
+}

@@ -1,0 +1,465 @@
+/* relayq-setup: from an e-mail address to a verified relayq.conf and
+ * authinfo map.  Discovers the provider's submission servers
+ * (discover.c), checks each with relayq's own SMTP, TLS and SASL code
+ * (probe.c), asks for the password, logs in, and writes the files only
+ * after showing them and, when they replace something, asking (plan.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "discover.h"
+#include "fetch.h"
+#include "log.h"
+#include "net.h"
+#include "plan.h"
+#include "probe.h"
+#include "relayq.h"
+#include "sasl.h"
+#include "tls.h"
+#include "trust.h"
+
+#define PROG "relayq-setup"
+#define EXIT_DECLINED 1
+
+struct opts {
+	const char *email;
+	const char *conf_path;
+	const char *authinfo;		/* NULL = the conf's or next to it */
+	const char *user;		/* NULL = the provider's or the address */
+	const char *password_file;
+	bool password_stdin, no_password;
+	bool dry_run, test, yes, verbose;
+	const char *ispdb;
+	struct net net;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: " PROG " [-nvy] [--test] [-C relayq.conf] [--authinfo "
+	    "type:path] [--user name]\n"
+	    "       [--password-file file | --password-stdin | --no-password] "
+	    "[--tls-ca file]\n"
+	    "       [--ispdb url | --no-ispdb] [--timeout seconds] [--dns-server "
+	    "addr:port]\n"
+	    "       [--connect-to host:port:addr:port ... [--only-mapped]] address\n");
+}
+
+static _Noreturn void
+die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static _Noreturn void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, PROG ": ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(code);
+}
+
+enum { O_TEST = 256, O_AUTHINFO, O_USER, O_PWFILE, O_PWSTDIN, O_NOPW, O_CA,
+	O_ISPDB, O_NOISPDB, O_TIMEOUT, O_DNS, O_CONNECT_TO, O_ONLY_MAPPED,
+	O_HELP, O_VERSION };
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "test", no_argument, NULL, O_TEST },
+		{ "authinfo", required_argument, NULL, O_AUTHINFO },
+		{ "user", required_argument, NULL, O_USER },
+		{ "password-file", required_argument, NULL, O_PWFILE },
+		{ "password-stdin", no_argument, NULL, O_PWSTDIN },
+		{ "no-password", no_argument, NULL, O_NOPW },
+		{ "tls-ca", required_argument, NULL, O_CA },
+		{ "ispdb", required_argument, NULL, O_ISPDB },
+		{ "no-ispdb", no_argument, NULL, O_NOISPDB },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "dns-server", required_argument, NULL, O_DNS },
+		{ "connect-to", required_argument, NULL, O_CONNECT_TO },
+		{ "only-mapped", no_argument, NULL, O_ONLY_MAPPED },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	char err[RELAYQ_ERRLEN];
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->conf_path = RELAYQ_CONF_DEFAULT;
+	o->ispdb = ISPDB_DEFAULT;
+	net_init(&o->net);
+	while ((c = getopt_long(argc, argv, "nyvC:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'n': o->dry_run = true; break;
+		case 'y': o->yes = true; break;
+		case 'v': o->verbose = true; break;
+		case 'C': o->conf_path = optarg; break;
+		case O_TEST: o->test = true; break;
+		case O_AUTHINFO: o->authinfo = optarg; break;
+		case O_USER: o->user = optarg; break;
+		case O_PWFILE: o->password_file = optarg; break;
+		case O_PWSTDIN: o->password_stdin = true; break;
+		case O_NOPW: o->no_password = true; break;
+		case O_CA: strlcpy_rq(o->net.ca, optarg, sizeof o->net.ca); break;
+		case O_ISPDB: o->ispdb = optarg; break;
+		case O_NOISPDB: o->ispdb = ""; break;
+		case O_TIMEOUT:
+			o->net.timeout = atoi(optarg);
+			if (o->net.timeout < 1 || o->net.timeout > 300)
+				die(EX_USAGE, "--timeout %s: expected 1 to 300 seconds", optarg);
+			break;
+		case O_DNS: strlcpy_rq(o->net.dns_server, optarg, sizeof o->net.dns_server); break;
+		case O_CONNECT_TO:
+			if (net_add_map(&o->net, optarg, err, sizeof err) == -1)
+				die(EX_USAGE, "%s", err);
+			break;
+		case O_ONLY_MAPPED: o->net.only_mapped = true; break;
+		case O_HELP: usage(stdout); exit(EX_OK);
+		case O_VERSION: printf(PROG " " RELAYQ_VERSION "\n"); exit(EX_OK);
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	o->email = argv[optind];
+	if ((o->password_file != NULL) + o->password_stdin + o->no_password > 1)
+		die(EX_USAGE, "give at most one of --password-file, --password-stdin, "
+		    "--no-password");
+	if (discover_check_email(o->email, err, sizeof err) == -1)
+		die(EX_USAGE, "%s", err);
+	if (o->user != NULL && strpbrk(o->user, "\"\\\n\r\t") != NULL)
+		die(EX_USAGE, "--user: quotes, backslashes and control characters "
+		    "cannot go into an authinfo entry");
+}
+
+/* ---- the password ---- */
+
+/* One line from fp without its line end; malloc'd, NULL at EOF. */
+static char *
+read_secret_line(FILE *fp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, fp);
+	if (n <= 0) {
+		if (line != NULL)
+			explicit_bzero(line, cap);
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+static char *
+prompt_password(const char *email, const char *host)
+{
+	FILE *tty = fopen("/dev/tty", "r+e");
+	struct termios old, quiet;
+	if (tty == NULL)
+		return NULL;
+	fprintf(tty, "Password for %s at %s: ", email, host);
+	fflush(tty);
+	bool echo_off = tcgetattr(fileno(tty), &old) == 0;
+	if (echo_off) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		echo_off = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	char *pw = read_secret_line(tty);
+	if (echo_off)
+		(void)tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return pw;
+}
+
+/* --password-file / --password-stdin, read before anything else. */
+static void
+early_password(const struct opts *o, struct login *l)
+{
+	if (o->password_stdin) {
+		l->password = read_secret_line(stdin);
+		if (l->password == NULL)
+			die(EX_NOINPUT, "--password-stdin: no password on standard input");
+	} else if (o->password_file != NULL) {
+		FILE *fp = fopen(o->password_file, "re");
+		struct stat st;
+		if (fp == NULL)
+			die(EX_NOINPUT, "%s: %s", o->password_file, strerror(errno));
+		if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 004))
+			fprintf(stderr, PROG ": warning: %s is readable by everyone\n",
+			    o->password_file);
+		l->password = read_secret_line(fp);
+		fclose(fp);
+		if (l->password == NULL)
+			die(EX_NOINPUT, "%s: empty", o->password_file);
+	}
+}
+
+static bool
+ask_yes(const char *question)
+{
+	FILE *tty = fopen("/dev/tty", "r+e");
+	char answer[16] = "";
+	if (tty == NULL)
+		return false;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	bool yes = fgets(answer, sizeof answer, tty) != NULL &&
+	    (answer[0] == 'y' || answer[0] == 'Y');
+	fclose(tty);
+	return yes;
+}
+
+/* ---- checking the candidates ---- */
+
+static void
+show_probe(const struct candidate *c)
+{
+	printf("  %s:%d (%s): %s", c->host, c->port, cand_socket_words(c->socket),
+	    cand_verdict_words(c->verdict));
+	if (c->verdict == V_OK)
+		printf(" — %s; AUTH%s\n", c->tls_info, c->offered);
+	else
+		printf(c->why[0] != '\0' ? " — %s\n" : "\n", c->why);
+	fflush(stdout);
+}
+
+static bool
+is_plaintext_mech(const char *m)
+{
+	return strcmp(m, "PLAIN") == 0 || strcmp(m, "LOGIN") == 0;
+}
+
+/* Lower is better: a mechanism that never shows the server the password
+ * first, then implicit TLS (RFC 8314), then the order found. */
+static int
+rank(const struct candidate *c)
+{
+	char list[256];
+	bool strong = false;
+	strlcpy_rq(list, c->offered, sizeof list);
+	for (char *save, *m = strtok_r(list, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
+		if (!is_plaintext_mech(m))
+			strong = true;
+	return (strong ? 0 : 2) + (c->socket == AC_SOCK_SSL ? 0 : 1);
+}
+
+/* Indices of the V_OK candidates, best first; their number. */
+static size_t
+ranked(const struct cand_list *l, size_t *order)
+{
+	size_t n = 0;
+	for (int r = 0; r < 4; r++)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->c[i].verdict == V_OK && rank(&l->c[i]) == r)
+				order[n++] = i;
+	return n;
+}
+
+static void
+explain_nothing(const struct cand_list *l, const char *email)
+{
+	bool unsafe = false;
+	for (size_t i = 0; i < l->n; i++)
+		unsafe |= l->c[i].verdict == V_UNSAFE;
+	if (l->oauth2)
+		die(EX_UNAVAILABLE, "%s's provider%s%s wants OAuth2 sign-in, which "
+		    "relayq cannot do yet: see \"OAuth2 providers\" in relayq-setup(8) "
+		    "for what to do meanwhile", email, l->provider[0] != '\0' ? " " : "",
+		    l->provider);
+	if (unsafe)
+		die(EX_UNAVAILABLE, "the provider of %s only offers submission "
+		    "without TLS; relayq-setup will not write a configuration that "
+		    "sends the password in clear", email);
+	die(EX_UNAVAILABLE, "found no working submission server for %s%s", email,
+	    l->n == 0 ? " (nothing was discovered; configure the smarthost by hand, "
+	    "see relayq.conf(5))" : " (see the reasons above)");
+}
+
+/* Discovers and checks source after source until one offers a server
+ * that works with verified TLS. */
+static void
+find_servers(const struct opts *o, const struct probe_env *env, struct cand_list *l)
+{
+	struct discover_opts dopts = { &o->net, o->email, o->ispdb, isatty(1) != 0 };
+	struct discoverer d;
+	size_t checked = 0;
+	bool any_ok = false;
+
+	printf("Looking for the submission server of %s\n", o->email);
+	discover_init(&d, &dopts);
+	while (!any_ok && discover_next(&d, l)) {
+		if (checked == l->n)
+			continue;
+		printf("  checking (certificates verified against each host name):\n");
+		for (; checked < l->n; checked++) {
+			struct candidate *c = &l->c[checked];
+			if (c->verdict == V_UNTRIED)
+				probe_tls(env, c);
+			show_probe(c);
+			any_ok |= c->verdict == V_OK;
+		}
+	}
+}
+
+/* Logs in with the best servers until one accepts; exits when the
+ * password is refused. */
+static struct candidate *
+log_in(const struct opts *o, const struct probe_env *env, struct cand_list *l,
+    struct login *login)
+{
+	size_t order[CAND_MAX];
+	size_t n = ranked(l, order);
+	for (size_t i = 0; i < n; i++) {
+		struct candidate *c = &l->c[order[i]];
+		if (c->unsigned_dns)
+			printf("Note: %s came from a DNS SRV record, which DNS can forge; "
+			    "make sure it is your provider's server.\n", c->host);
+		strlcpy_rq(login->user, o->user != NULL ? o->user :
+		    c->username[0] != '\0' ? c->username : o->email, sizeof login->user);
+		if (login->password == NULL && !o->no_password) {
+			login->password = prompt_password(o->email, c->host);
+			if (login->password == NULL && !o->dry_run)
+				die(EX_NOINPUT, "no password: give --password-file or "
+				    "--password-stdin, or run on a terminal");
+		}
+		if (login->password == NULL) {
+			printf("Login not checked (no password given).\n");
+			return c;
+		}
+		printf("Logging in to %s:%d as %s ... ", c->host, c->port, login->user);
+		fflush(stdout);
+		probe_login(env, c, login);
+		if (c->verdict == V_OK) {
+			printf("ok, AUTH %s\n", c->mech);
+			return c;
+		}
+		printf("%s — %s\n", cand_verdict_words(c->verdict), c->why);
+		if (c->verdict == V_AUTH_FAILED)
+			die(EX_NOPERM, "%s refused the login for %s; nothing written",
+			    c->host, login->user);
+	}
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+static int
+write_files(const struct opts *o, const struct candidate *c, const struct cand_list *l,
+    const struct login *login)
+{
+	struct plan p;
+	char err[RELAYQ_ERRLEN] = "";
+	struct plan_input in = { o->conf_path, o->authinfo, c, login, o->net.ca,
+	    o->email, l->provider };
+	if (plan_make(&p, &in, err, sizeof err) == -1)
+		die(EX_CANTCREAT, "%s", err);
+	if (o->dry_run) {
+		printf("Dry run: nothing written.  The files would be:\n");
+		plan_print(&p);
+		plan_free(&p);
+		return EX_OK;
+	}
+	if (plan_changes_existing(&p)) {
+		printf("These files exist and would change:\n");
+		plan_print_diff(&p);
+		if (!o->yes && !ask_yes("Replace them?")) {
+			plan_free(&p);
+			fprintf(stderr, PROG ": not replacing existing files without "
+			    "consent (answer y, or use --yes); nothing written\n");
+			return EXIT_DECLINED;
+		}
+	} else {
+		plan_print(&p);
+	}
+	if (plan_write(&p, err, sizeof err) == -1) {
+		plan_free(&p);
+		die(EX_CANTCREAT, "%s", err);
+	}
+	printf("Wrote %s%s%s.\n", p.conf.path, p.with_authinfo ? " and " : "",
+	    p.with_authinfo ? p.map_spec : "");
+	plan_free(&p);
+	return EX_OK;
+}
+
+static int
+send_test(const struct opts *o, const struct probe_env *env,
+    const struct candidate *c, const struct login *login)
+{
+	char result[RELAYQ_ERRLEN];
+	printf("Sending a test message to %s through %s:%d ... ", o->email, c->host,
+	    c->port);
+	fflush(stdout);
+	if (probe_send_test(env, c, login, o->email, result, sizeof result) == -1) {
+		printf("failed\n");
+		fprintf(stderr, PROG ": the test message was not accepted: %s\n", result);
+		return EX_UNAVAILABLE;
+	}
+	printf("accepted: %s\n", result);
+	return EX_OK;
+}
+
+static void
+setup_libraries(const struct opts *o, struct tls_ctx **tls)
+{
+	char err[RELAYQ_ERRLEN];
+	trust_no_core_dumps();
+	log_open(PROG, 0);
+	log_set_verbose(o->verbose);
+	if (fetch_global_init(err, sizeof err) == -1 ||
+	    saslc_global_init(err, sizeof err) == -1 ||
+	    tls_ctx_new(tls, o->net.ca, "", "", err, sizeof err) == -1)
+		die(EX_SOFTWARE, "%s", err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct login login = { .password = NULL };
+	struct cand_list list;
+	struct tls_ctx *tls;
+	char host[256] = "localhost";
+
+	parse_args(&o, argc, argv);
+	early_password(&o, &login);
+	setup_libraries(&o, &tls);
+	(void)gethostname(host, sizeof host - 1);
+	struct probe_env env = { &o.net, tls, host };
+	memset(&list, 0, sizeof list);
+
+	find_servers(&o, &env, &list);
+	struct candidate *c = log_in(&o, &env, &list, &login);
+	if (c == NULL)
+		explain_nothing(&list, o.email);
+	printf("Chosen: %s:%d with %s%s%s (from %s)\n", c->host, c->port,
+	    cand_socket_words(c->socket), c->mech[0] != '\0' ? ", AUTH " : "",
+	    c->mech, c->source);
+	int rc = write_files(&o, c, &list, &login);
+	if (rc == EX_OK && o.test)
+		rc = send_test(&o, &env, c, &login);
+	login_clear(&login);
+	tls_ctx_free(tls);
+	saslc_global_done();
+	fetch_global_done();
+	return rc;
+}

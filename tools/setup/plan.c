@@ -1,0 +1,508 @@
+/* plan: rendering, comparing and writing relayq-setup's files (see
+ * plan.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "map.h"
+#include "mapsrc.h"
+#include "plan.h"
+#include "relayq.h"
+
+extern char **environ;
+
+/* The relayq.conf keys relayq-setup owns: each is set to what was
+ * verified, or removed (an old tls_fingerprint or tls_ca would pin or
+ * trust the previous relay; an old "auth none" would skip the login). */
+enum { K_SMARTHOST, K_TLS, K_TLS_CA, K_TLS_FINGERPRINT, K_AUTHINFO, K_AUTH, K_COUNT };
+static const char *const key_names[K_COUNT] = { "smarthost", "tls", "tls_ca",
+	"tls_fingerprint", "authinfo", "auth" };
+
+static int
+read_whole(const char *path, struct buf *b, bool *exists, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char chunk[4096];
+	size_t n;
+	*exists = fp != NULL;
+	if (fp == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf_rq(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		if (buf_append(b, chunk, n) == -1)
+			break;
+	int bad = ferror(fp) || n > 0;
+	explicit_bzero(chunk, sizeof chunk);
+	fclose(fp);
+	if (bad) {
+		snprintf_rq(err, errlen, "%s: cannot read it", path);
+		return -1;
+	}
+	if (b->len > 0 && b->data[b->len - 1] != '\n' && buf_putc(b, '\n') == -1)
+		return -1;
+	return 0;
+}
+
+/* The first word of a line (key) and its length; 0 for blank/comment. */
+static size_t
+line_key(const char *line, size_t len)
+{
+	if (len == 0 || line[0] == '#' || isspace((unsigned char)line[0]))
+		return 0;
+	size_t k = 0;
+	while (k < len && !isspace((unsigned char)line[k]))
+		k++;
+	return k;
+}
+
+/* Calls fn for each line (without its LF) of b. */
+typedef int (*line_fn)(void *arg, const char *line, size_t len);
+
+static int
+each_line(const struct buf *b, line_fn fn, void *arg)
+{
+	size_t pos = 0;
+	while (pos < b->len) {
+		const char *nl = memchr(b->data + pos, '\n', b->len - pos);
+		size_t len = nl != NULL ? (size_t)(nl - (b->data + pos)) : b->len - pos;
+		if (fn(arg, b->data + pos, len) == -1)
+			return -1;
+		pos += len + 1;
+	}
+	return 0;
+}
+
+/* ---- relayq.conf ---- */
+
+struct conf_render {
+	const char *value[K_COUNT];	/* NULL: remove */
+	bool done[K_COUNT];
+	struct buf *out;
+	char authinfo_old[PATH_MAX + 16];	/* the old file's authinfo value */
+};
+
+static int
+put_key(struct buf *out, int k, const char *value)
+{
+	return buf_printf(out, "%-15s %s\n", key_names[k], value);
+}
+
+static int
+conf_line(void *arg, const char *line, size_t len)
+{
+	struct conf_render *r = arg;
+	size_t klen = line_key(line, len);
+	for (int k = 0; k < K_COUNT && klen > 0; k++) {
+		if (strlen(key_names[k]) != klen || strncmp(line, key_names[k], klen) != 0)
+			continue;
+		if (r->value[k] == NULL || r->done[k])
+			return 0;
+		r->done[k] = true;
+		return put_key(r->out, k, r->value[k]);
+	}
+	if (buf_append(r->out, line, len) == -1 || buf_putc(r->out, '\n') == -1)
+		return -1;
+	return 0;
+}
+
+/* The authinfo value of an existing relayq.conf, "" if none. */
+static int
+find_authinfo(void *arg, const char *line, size_t len)
+{
+	char *out = arg;
+	size_t klen = line_key(line, len);
+	if (klen != 8 || strncmp(line, "authinfo", 8) != 0)
+		return 0;
+	size_t v = klen;
+	while (v < len && isspace((unsigned char)line[v]))
+		v++;
+	size_t vlen = len - v;
+	while (vlen > 0 && isspace((unsigned char)line[v + vlen - 1]))
+		vlen--;
+	if (vlen < PATH_MAX) {
+		memcpy(out, line + v, vlen);
+		out[vlen] = '\0';
+	}
+	return 0;
+}
+
+static void
+today(char *out, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm) == NULL || strftime(out, size, "%Y-%m-%d", &tm) == 0)
+		strlcpy_rq(out, "today", size);
+}
+
+static int
+render_conf(struct plan *p, const struct plan_input *in)
+{
+	char hostport[300], date[32];
+	struct conf_render r = { .out = &p->conf.new };
+	snprintf_rq(hostport, sizeof hostport, "%s:%d", in->c->host, in->c->port);
+	r.value[K_SMARTHOST] = hostport;
+	r.value[K_TLS] = in->c->socket == AC_SOCK_SSL ? "smtps" : "starttls";
+	r.value[K_TLS_CA] = in->tls_ca[0] != '\0' ? in->tls_ca : NULL;
+	r.value[K_AUTHINFO] = p->with_authinfo ? p->map_spec : NULL;
+	today(date, sizeof date);
+	if (!p->conf.exists && buf_printf(&p->conf.new, "# relayq.conf(5), written "
+	    "by relayq-setup on %s for %s%s%s.\n# Found: %s.\n", date, in->email,
+	    in->provider[0] != '\0' ? " at " : "", in->provider, in->c->source) == -1)
+		return -1;
+	if (each_line(&p->conf.old, conf_line, &r) == -1)
+		return -1;
+	bool header = false;
+	for (int k = 0; k < K_COUNT; k++) {
+		if (r.value[k] == NULL || r.done[k])
+			continue;
+		if (p->conf.exists && !header && buf_printf(&p->conf.new,
+		    "# relayq-setup, %s: %s\n", date, in->email) == -1)
+			return -1;
+		header = true;
+		if (put_key(&p->conf.new, k, r.value[k]) == -1)
+			return -1;
+	}
+	return buf_append(&p->conf.new_shown, p->conf.new.data, p->conf.new.len) == -1 ||
+	    buf_append(&p->conf.old_shown, p->conf.old.data, p->conf.old.len) == -1 ? -1 : 0;
+}
+
+/* ---- the authinfo source ---- */
+
+/* "P:..." and "P=..." items become "P:***"; everything else is kept. */
+static int
+redact_line(void *arg, const char *line, size_t len)
+{
+	struct buf *out = arg;
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '"' && i + 2 < len && (line[i + 1] == 'P' ||
+		    line[i + 1] == 'p') && (line[i + 2] == ':' || line[i + 2] == '=')) {
+			const char *close = memchr(line + i + 1, '"', len - i - 1);
+			if (buf_puts(out, "\"P:***\"") == -1)
+				return -1;
+			if (close == NULL)
+				break;
+			i = (size_t)(close - line);
+			continue;
+		}
+		if (buf_putc(out, line[i]) == -1)
+			return -1;
+	}
+	return buf_putc(out, '\n');
+}
+
+struct ai_render {
+	char key[300];		/* "AuthInfo:host" */
+	bool in_entry;		/* dropping an old entry's continuation lines */
+	bool done;
+	const struct buf *entry;	/* the new line, with its LF */
+	struct buf *out;
+};
+
+static int
+ai_line(void *arg, const char *line, size_t len)
+{
+	struct ai_render *r = arg;
+	if (r->in_entry && len > 0 && (line[0] == ' ' || line[0] == '\t'))
+		return 0;
+	r->in_entry = false;
+	size_t klen = line_key(line, len);
+	if (klen == strlen(r->key) && strncasecmp(line, r->key, klen) == 0) {
+		r->in_entry = true;
+		if (r->done)
+			return 0;
+		r->done = true;
+		return buf_append(r->out, r->entry->data, r->entry->len);
+	}
+	if (buf_append(r->out, line, len) == -1 || buf_putc(r->out, '\n') == -1)
+		return -1;
+	return 0;
+}
+
+static int
+render_authinfo(struct plan *p, const struct plan_input *in)
+{
+	struct buf entry, value;
+	struct ai_render r = { .entry = &entry, .out = &p->authinfo.new };
+	int rc = -1;
+	buf_init(&entry);
+	buf_init(&value);
+	snprintf_rq(r.key, sizeof r.key, "AuthInfo:%s", in->c->host);
+	if (login_value(in->login, false, &value) == 0 &&
+	    buf_printf(&entry, "%s %s\n", r.key, buf_str(&value)) == 0 &&
+	    each_line(&p->authinfo.old, ai_line, &r) == 0 &&
+	    (r.done || buf_append(&p->authinfo.new, entry.data, entry.len) == 0) &&
+	    each_line(&p->authinfo.old, redact_line, &p->authinfo.old_shown) == 0 &&
+	    each_line(&p->authinfo.new, redact_line, &p->authinfo.new_shown) == 0)
+		rc = 0;
+	buf_free_secret(&entry);
+	buf_free_secret(&value);
+	return rc;
+}
+
+/* The map spec: the option, the old relayq.conf's, or "hash:" + the
+ * authinfo file next to relayq.conf.  *source: the text file. */
+static int
+choose_map(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
+{
+	char old[PATH_MAX + 16] = "", dir[PATH_MAX];
+	(void)each_line(&p->conf.old, find_authinfo, old);
+	if (in->authinfo_spec != NULL)
+		strlcpy_rq(p->map_spec, in->authinfo_spec, sizeof p->map_spec);
+	else if (old[0] != '\0')
+		strlcpy_rq(p->map_spec, old, sizeof p->map_spec);
+	else {
+		strlcpy_rq(dir, in->conf_path, sizeof dir);
+		snprintf_rq(p->map_spec, sizeof p->map_spec, "hash:%s/authinfo", dirname(dir));
+	}
+	const char *colon = strchr(p->map_spec, ':');
+	const char *path = colon != NULL && memchr(p->map_spec, '/',
+	    (size_t)(colon - p->map_spec)) == NULL ? colon + 1 : p->map_spec;
+	size_t len = strlen(path);
+	if (path[0] != '/' || len >= sizeof p->authinfo.path) {
+		snprintf_rq(err, errlen, "authinfo %s: an absolute path is needed",
+		    p->map_spec);
+		return -1;
+	}
+	strlcpy_rq(p->authinfo.path, path, sizeof p->authinfo.path);
+	if (len > 3 && strcmp(p->authinfo.path + len - 3, ".db") == 0)
+		p->authinfo.path[len - 3] = '\0';
+	return 0;
+}
+
+static void
+file_init(struct plan_file *f, mode_t mode)
+{
+	buf_init(&f->old);
+	buf_init(&f->new);
+	buf_init(&f->old_shown);
+	buf_init(&f->new_shown);
+	f->mode = mode;
+}
+
+int
+plan_make(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof *p);
+	file_init(&p->conf, 0644);
+	file_init(&p->authinfo, 0600);
+	p->with_authinfo = in->login->password != NULL;
+	strlcpy_rq(p->conf.path, in->conf_path, sizeof p->conf.path);
+	if (read_whole(p->conf.path, &p->conf.old, &p->conf.exists, err, errlen) == -1)
+		return -1;
+	if (p->with_authinfo && (choose_map(p, in, err, errlen) == -1 ||
+	    read_whole(p->authinfo.path, &p->authinfo.old, &p->authinfo.exists, err,
+	    errlen) == -1 || render_authinfo(p, in) == -1)) {
+		if (err[0] == '\0')
+			snprintf_rq(err, errlen, "out of memory");
+		return -1;
+	}
+	if (render_conf(p, in) == -1) {
+		snprintf_rq(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+file_free(struct plan_file *f)
+{
+	buf_free_secret(&f->old);
+	buf_free_secret(&f->new);
+	buf_free(&f->old_shown);
+	buf_free(&f->new_shown);
+}
+
+void
+plan_free(struct plan *p)
+{
+	file_free(&p->conf);
+	file_free(&p->authinfo);
+}
+
+static bool
+changes(const struct plan_file *f)
+{
+	return f->old.len != f->new.len || memcmp(f->old.data, f->new.data, f->old.len) != 0;
+}
+
+bool
+plan_changes_existing(const struct plan *p)
+{
+	return (p->conf.exists && changes(&p->conf)) ||
+	    (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo));
+}
+
+void
+plan_print(const struct plan *p)
+{
+	printf("--- %s%s\n%s", p->conf.path, p->conf.exists ? " (replaces the "
+	    "existing file)" : " (new)", buf_str(&p->conf.new_shown));
+	if (p->with_authinfo) {
+		printf("--- %s%s, password shown as ***, then built into %s\n%s",
+		    p->authinfo.path, p->authinfo.exists ? " (replaces the existing "
+		    "file)" : " (new, mode 0600)", p->map_spec,
+		    buf_str(&p->authinfo.new_shown));
+	}
+	fflush(stdout);
+}
+
+/* Writes b to a new private temporary file in dir; its path into out. */
+static int
+temp_copy(const char *dir, const char *name, const struct buf *b, char *out,
+    size_t size)
+{
+	snprintf_rq(out, size, "%s/%s", dir, name);
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	ssize_t n = write(fd, b->data, b->len);
+	return close(fd) == 0 && n == (ssize_t)b->len ? 0 : -1;
+}
+
+/* diff -u of the redacted old and new contents of f. */
+static void
+print_diff(const struct plan_file *f)
+{
+	char dir[] = "/tmp/relayq-setup.XXXXXX", a[PATH_MAX], b[PATH_MAX];
+	char la[PATH_MAX + 16], lb[PATH_MAX + 16];
+	if (mkdtemp(dir) == NULL)
+		return;
+	if (temp_copy(dir, "old", &f->old_shown, a, sizeof a) == 0 &&
+	    temp_copy(dir, "new", &f->new_shown, b, sizeof b) == 0) {
+		snprintf_rq(la, sizeof la, "%s (now)", f->path);
+		snprintf_rq(lb, sizeof lb, "%s (new)", f->path);
+		char *argv[] = { "diff", "-u", "--label", la, "--label", lb, a, b, NULL };
+		pid_t pid;
+		int status;
+		fflush(stdout);
+		if (posix_spawnp(&pid, "diff", NULL, NULL, argv, environ) == 0)
+			(void)waitpid(pid, &status, 0);
+		if (f->old_shown.len == f->new_shown.len && memcmp(f->old_shown.data,
+		    f->new_shown.data, f->new_shown.len) == 0)
+			printf("(%s: only the password changes)\n", f->path);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
+void
+plan_print_diff(const struct plan *p)
+{
+	if (p->conf.exists && changes(&p->conf))
+		print_diff(&p->conf);
+	if (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo))
+		print_diff(&p->authinfo);
+	fflush(stdout);
+}
+
+/* Temporary file next to path, fsync, rename, fsync of the directory.
+ * An existing file keeps its owner, group and mode. */
+static int
+write_atomic(const struct plan_file *f, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 16], dir[PATH_MAX];
+	struct stat st;
+	mode_t mode = f->mode;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	if (stat(f->path, &st) == 0) {
+		mode = st.st_mode & 07777;
+		uid = st.st_uid;
+		gid = st.st_gid;
+	}
+	snprintf_rq(tmp, sizeof tmp, "%s.XXXXXX", f->path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd == -1) {
+		snprintf_rq(err, errlen, "%s: %s", f->path, strerror(errno));
+		return -1;
+	}
+	bool ok = fchmod(fd, mode) == 0 && (uid == (uid_t)-1 || fchown(fd, uid, gid) == 0) &&
+	    write(fd, f->new.data, f->new.len) == (ssize_t)f->new.len && fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok || rename(tmp, f->path) != 0) {
+		if (ok)
+			saved = errno;
+		unlink(tmp);
+		snprintf_rq(err, errlen, "%s: %s", f->path, strerror(saved));
+		return -1;
+	}
+	strlcpy_rq(dir, f->path, sizeof dir);
+	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* The map from the source just written: the same reader and writer as
+ * relayq-makemap (mapsrc, map_writer). */
+static int
+build_map(const struct plan *p, char *err, size_t errlen)
+{
+	enum map_type type;
+	char file[PATH_MAX], msg[RELAYQ_ERRLEN];
+	struct map_writer *w;
+	struct map_wopts wo = { 0, 0, (uid_t)-1, geteuid() == 0 ? (uid_t)-1 : geteuid() };
+	if (map_parse_spec(p->map_spec, &type, file, sizeof file, err, errlen) == -1)
+		return -1;
+	if (type == MAP_TEXT)
+		return 0;
+	FILE *fp = fopen(p->authinfo.path, "r");
+	if (fp == NULL) {
+		snprintf_rq(err, errlen, "%s: %s", p->authinfo.path, strerror(errno));
+		return -1;
+	}
+	if (map_writer_open(&w, type, file, &wo, err, errlen) == -1) {
+		fclose(fp);
+		return -1;
+	}
+	struct mapsrc src;
+	struct mapsrc_rec r;
+	int rc;
+	mapsrc_init(&src, fp);
+	src.fold = true;
+	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) != 0) {
+		if (rc == 1 && map_writer_put(w, r.key, r.klen, r.val, r.vlen, msg,
+		    sizeof msg) == 0)
+			continue;
+		snprintf_rq(err, errlen, "%s: %s", p->authinfo.path, rc == 1 ?
+		    "duplicate key or write error" : msg);
+		break;
+	}
+	explicit_bzero(src.line, sizeof src.line);
+	fclose(fp);
+	if (rc != 0) {
+		map_writer_abort(w);
+		return -1;
+	}
+	return map_writer_commit(w, err, errlen);
+}
+
+int
+plan_write(const struct plan *p, char *err, size_t errlen)
+{
+	if (p->with_authinfo && (write_atomic(&p->authinfo, err, errlen) == -1 ||
+	    build_map(p, err, errlen) == -1))
+		return -1;
+	return write_atomic(&p->conf, err, errlen);
+}

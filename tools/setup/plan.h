@@ -1,0 +1,56 @@
+/* plan: the files relayq-setup writes — relayq.conf (the smarthost, tls,
+ * authinfo lines changed in place, every other line kept) and the
+ * authinfo source with its map (the entry for the smarthost replaced,
+ * every other entry kept) — shown, compared with what exists, and
+ * written atomically with safe permissions. */
+#ifndef RELAYQ_SETUP_PLAN_H
+#define RELAYQ_SETUP_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "buf.h"
+#include "candidate.h"
+#include "login.h"
+
+struct plan_file {
+	char path[PATH_MAX];
+	bool exists;
+	struct buf old, new;	/* whole contents (authinfo: secrets) */
+	struct buf old_shown, new_shown;  /* the same, passwords redacted */
+	mode_t mode;		/* of a new file */
+};
+
+struct plan {
+	struct plan_file conf;
+	struct plan_file authinfo;	/* unused when no password */
+	bool with_authinfo;
+	char map_spec[PATH_MAX + 16];	/* "hash:/etc/relayq/authinfo" */
+};
+
+struct plan_input {
+	const char *conf_path;
+	const char *authinfo_spec;	/* NULL: the conf's, else next to it */
+	const struct candidate *c;
+	const struct login *login;	/* password NULL: no authinfo */
+	const char *tls_ca;		/* "" = system store */
+	const char *email;
+	const char *provider;		/* for the comment, may be "" */
+};
+
+/* Reads what exists and renders the new contents.  0, or -1 with err. */
+int  plan_make(struct plan *p, const struct plan_input *in, char *err,
+    size_t errlen);
+void plan_free(struct plan *p);
+
+/* Files that exist and would change. */
+bool plan_changes_existing(const struct plan *p);
+/* Prints the new contents (redacted) as --dry-run shows them. */
+void plan_print(const struct plan *p);
+/* Prints `diff -u` of each existing file that changes (redacted). */
+void plan_print_diff(const struct plan *p);
+/* Writes every file (temporary file, fsync, rename) and builds the map.
+ * 0, or -1 with err; files already written stay (each is complete). */
+int  plan_write(const struct plan *p, char *err, size_t errlen);
+
+#endif
