@@ -91,6 +91,10 @@ const char *smtp_tls_info(const struct smtp_session *s);
 const char *smtp_auth_offered(const struct smtp_session *s);
 const char *smtp_auth_mech(const struct smtp_session *s);
 
+/* PLAIN and LOGIN: mechanisms that show the server the password, never
+ * sent outside TLS. */
+bool smtp_mech_is_plaintext(const char *mech);
+
 /* Server capabilities from the current EHLO. */
 bool   smtp_has_ext(const struct smtp_session *s, const char *keyword);
 size_t smtp_max_size(const struct smtp_session *s);	/* 0 = no limit */

@@ -90,8 +90,8 @@ smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
 
 /* ---- AUTH ---- */
 
-static bool
-is_plaintext_mech(const char *m)
+bool
+smtp_mech_is_plaintext(const char *m)
 {
 	return strcasecmp(m, "PLAIN") == 0 || strcasecmp(m, "LOGIN") == 0;
 }
@@ -105,7 +105,7 @@ common_mechs(const struct smtp_session *s, const struct authinfo *ai, char *out,
 	strlcpy_rq(want, authinfo_mechs(ai), sizeof want);
 	out[0] = '\0';
 	for (char *m = strtok_r(want, " \t", &save); m != NULL; m = strtok_r(NULL, " \t", &save)) {
-		if (!smtp_ext_has_auth(&s->ext, m) || (s->tls == NULL && is_plaintext_mech(m)))
+		if (!smtp_ext_has_auth(&s->ext, m) || (s->tls == NULL && smtp_mech_is_plaintext(m)))
 			continue;
 		size_t len = strlen(out);
 		snprintf_rq(out + len, size - len, "%s%s", len > 0 ? " " : "", m);

@@ -328,10 +328,8 @@ add_sasl(char *list, size_t size, const char *v)
 	return true;
 }
 
-/* Lower-cases h and checks it is a DNS host name with at least two labels;
- * a trailing dot is removed. */
-static bool
-host_normalize(char *h)
+bool
+autoconfig_host_normalize(char *h)
 {
 	size_t n = strlen(h), label = 0, dots = 0;
 
@@ -413,7 +411,7 @@ finish_server(struct state *st)
 		note(st, "server %zu: host name too long", num);
 		return;
 	}
-	if (!host_normalize(s.hostname)) {
+	if (!autoconfig_host_normalize(s.hostname)) {
 		note(st, "server %zu: invalid host name", num);
 		return;
 	}

@@ -65,6 +65,11 @@ int autoconfig_parse(struct ac_config *cfg, const char *xml, size_t len,
  * out (other % sequences are kept verbatim).  0, or -1 if it does not fit. */
 int autoconfig_expand(char *out, size_t size, const char *s, const char *email);
 
+/* Lower-cases h and checks it is a DNS host name with at least two labels
+ * (a trailing dot is removed): the rule for every host name relayq-setup
+ * may write, whether a document, SRV or MX gave it. */
+bool autoconfig_host_normalize(char *h);
+
 /* "SSL", "STARTTLS", "plain", "unknown". */
 const char *ac_socket_name(enum ac_socket s);
 /* "password-cleartext password-encrypted OAuth2 ..." of the bits, into out. */

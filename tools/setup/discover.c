@@ -26,32 +26,15 @@ discover_init(struct discoverer *d, const struct discover_opts *o)
 		*p = (char)tolower((unsigned char)*p);
 }
 
-static bool
-valid_hostname(const char *h)
-{
-	size_t len = strlen(h), label = 0;
-	if (len == 0 || len > 253 || strchr(h, '.') == NULL)
-		return false;
-	for (const char *p = h; ; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (label == 0 || label > 63 || p[-1] == '-' || p[-(long)label] == '-')
-				return false;
-			if (*p == '\0')
-				return true;
-			label = 0;
-		} else if (isalnum((unsigned char)*p) || *p == '-') {
-			label++;
-		} else {
-			return false;
-		}
-	}
-}
-
 int
 discover_check_email(const char *email, char *err, size_t errlen)
 {
 	const char *at = strrchr(email, '@');
-	if (at == NULL || at == email || !valid_hostname(at + 1)) {
+	char domain[256];
+	if (at != NULL)
+		strlcpy_rq(domain, at + 1, sizeof domain);
+	if (at == NULL || at == email || strlen(at + 1) >= sizeof domain ||
+	    !autoconfig_host_normalize(domain)) {
 		snprintf_rq(err, errlen, "%s: expected an address like alice@example.org",
 		    email);
 		return -1;
@@ -204,7 +187,7 @@ srv_one(struct discoverer *d, struct cand_list *l, const char *service,
 	if (n == 0)
 		say("none\n");
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(rr[i].target, ".") == 0 || !valid_hostname(rr[i].target)) {
+		if (strcmp(rr[i].target, ".") == 0 || !autoconfig_host_normalize(rr[i].target)) {
 			say("%s%s (service not offered)\n", i > 0 ? "    " : "", rr[i].target);
 			continue;
 		}
@@ -251,13 +234,13 @@ step_mx(struct discoverer *d, struct cand_list *l)
 		say("failed: %s\n", err);
 		return 0;
 	}
-	if (n == 0 || !valid_hostname(mx[0].host)) {
+	if (n == 0 || !autoconfig_host_normalize(mx[0].host)) {
 		say("none\n");
 		return 0;
 	}
 	mx_domains(mx[0].host, full, base, sizeof full);
 	say("%s, provider domain %s\n", mx[0].host, full);
-	if (strcasecmp(full, d->domain) == 0 || !valid_hostname(full))
+	if (strcasecmp(full, d->domain) == 0 || !autoconfig_host_normalize(full))
 		return 0;
 	size_t added = step_autoconfig(d, l, full, "MX provider autoconfig");
 	if (added == 0)

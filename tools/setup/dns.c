@@ -142,34 +142,37 @@ cmp_mx(const void *a, const void *b)
 	return (x->pref > y->pref) - (x->pref < y->pref);
 }
 
+/* One look-up: query, collect the records of `type`, sort them. */
+static int
+lookup(const struct net *n, const char *name, int type, rr_fn add, void *out,
+    size_t size, int (*cmp)(const void *, const void *), size_t *count,
+    char *err, size_t errlen)
+{
+	unsigned char ans[4096];
+	int len = query(n, name, type, ans, sizeof ans, err, errlen);
+	if (len == -1)
+		return -1;
+	if (each_answer(ans, len, type, add, out, count) == -1) {
+		snprintf_rq(err, errlen, "malformed %s answer for %s",
+		    type == ns_t_srv ? "SRV" : "MX", name);
+		return -1;
+	}
+	qsort(out, *count, size, cmp);
+	return 0;
+}
+
 int
 dns_srv(const struct net *n, const char *name, struct dns_srv *out,
     size_t *count, char *err, size_t errlen)
 {
-	unsigned char ans[4096];
-	int len = query(n, name, ns_t_srv, ans, sizeof ans, err, errlen);
-	if (len == -1)
-		return -1;
-	if (each_answer(ans, len, ns_t_srv, add_srv, out, count) == -1) {
-		snprintf_rq(err, errlen, "malformed SRV answer for %s", name);
-		return -1;
-	}
-	qsort(out, *count, sizeof *out, cmp_srv);
-	return 0;
+	return lookup(n, name, ns_t_srv, add_srv, out, sizeof *out, cmp_srv, count,
+	    err, errlen);
 }
 
 int
 dns_mx(const struct net *n, const char *domain, struct dns_mx *out,
     size_t *count, char *err, size_t errlen)
 {
-	unsigned char ans[4096];
-	int len = query(n, domain, ns_t_mx, ans, sizeof ans, err, errlen);
-	if (len == -1)
-		return -1;
-	if (each_answer(ans, len, ns_t_mx, add_mx, out, count) == -1) {
-		snprintf_rq(err, errlen, "malformed MX answer for %s", domain);
-		return -1;
-	}
-	qsort(out, *count, sizeof *out, cmp_mx);
-	return 0;
+	return lookup(n, domain, ns_t_mx, add_mx, out, sizeof *out, cmp_mx, count,
+	    err, errlen);
 }

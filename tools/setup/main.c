@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "relayq.h"
 #include "sasl.h"
+#include "smtp.h"
 #include "tls.h"
 #include "trust.h"
 
@@ -243,12 +244,6 @@ show_probe(const struct candidate *c)
 	fflush(stdout);
 }
 
-static bool
-is_plaintext_mech(const char *m)
-{
-	return strcmp(m, "PLAIN") == 0 || strcmp(m, "LOGIN") == 0;
-}
-
 /* Lower is better: a mechanism that never shows the server the password
  * first, then implicit TLS (RFC 8314), then the order found. */
 static int
@@ -258,7 +253,7 @@ rank(const struct candidate *c)
 	bool strong = false;
 	strlcpy_rq(list, c->offered, sizeof list);
 	for (char *save, *m = strtok_r(list, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
-		if (!is_plaintext_mech(m))
+		if (!smtp_mech_is_plaintext(m))
 			strong = true;
 	return (strong ? 0 : 2) + (c->socket == AC_SOCK_SSL ? 0 : 1);
 }

@@ -95,6 +95,15 @@ give_login(void *arg, const char *addr, struct authinfo *ai, bool *found,
 	return rc;
 }
 
+/* Makes the session log in as l (AUTH required). */
+static void
+with_login(struct smtp_opts *o, const struct login *l)
+{
+	o->creds = give_login;
+	o->creds_arg = (void *)l;
+	o->auth_required = true;
+}
+
 void
 probe_login(const struct probe_env *e, struct candidate *c, const struct login *l)
 {
@@ -104,9 +113,7 @@ probe_login(const struct probe_env *e, struct candidate *c, const struct login *
 	char port[8];
 
 	session_opts(e, c, &o, port, sizeof port);
-	o.creds = give_login;
-	o.creds_arg = (void *)l;
-	o.auth_required = true;
+	with_login(&o, l);
 	if (smtp_open_staged(&s, &o, &stage, c->why, sizeof c->why) != OUT_OK) {
 		c->verdict = stage_verdict(stage);
 		return;
@@ -154,11 +161,8 @@ probe_send_test(const struct probe_env *e, const struct candidate *c,
 		return -1;
 	}
 	session_opts(e, c, &o, port, sizeof port);
-	if (l->password != NULL) {
-		o.creds = give_login;
-		o.creds_arg = (void *)l;
-		o.auth_required = true;
-	}
+	if (l->password != NULL)
+		with_login(&o, l);
 	if (smtp_open(&s, &o, result, size) != OUT_OK) {
 		fclose(fp);
 		return -1;
