@@ -1,6 +1,7 @@
 /* bounce: composes DSNs (RFC 3464 in RFC 6522 multipart/report) from a
  * queued envelope; policy and status-code rules are in bounce.h. */
 #include "bounce.h"
+#include "linewrap.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -617,13 +618,14 @@ bscan_chunk(void *arg, const char *p, size_t n)
 struct copy {
 	FILE *out;
 	char last;
+	struct linewrap wrap;	/* mail queued before lines were limited */
 };
 
 static int
 copy_chunk(void *arg, const char *p, size_t n)
 {
 	struct copy *cp = arg;
-	if (fwrite(p, 1, n, cp->out) != n)
+	if (linewrap_write(&cp->wrap, cp->out, p, n, NULL) == -1)
 		return -1;
 	cp->last = p[n - 1];
 	return 0;
@@ -733,7 +735,7 @@ assemble_head(struct buf *b, const struct ctx *c, const struct buf *p1,
 static int
 emit(FILE *out, const struct ctx *c, const struct buf *head)
 {
-	struct copy cp = { .out = out, .last = '\n' };
+	struct copy cp = { .out = out, .last = '\n', .wrap = { 0 } };
 	if (fwrite(head->data, 1, head->len, out) != head->len)
 		return -1;
 	if (read_chunks(c->r->content_fd, c->e->content_off, c->inc_len,

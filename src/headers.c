@@ -3,6 +3,7 @@
  * address fields, and the Date/Message-ID/From a message must carry. */
 #include "address.h"
 #include "aliases.h"
+#include "linewrap.h"
 #include "message.h"
 #include "relayq.h"
 #include "rewrite.h"
@@ -285,10 +286,27 @@ add_missing(struct prep *p, const char *sender, struct msg_result *res)
 	return rc == 0 && res->msgid != NULL ? EX_OK : EX_OSERR;
 }
 
-static void
-count_header(struct message *m)
+/* No header line over LINEWRAP_MAX goes into the spool (cron's Subject). */
+static int
+fold_fields(struct message *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->f[i].deleted)
+			continue;
+		char *folded = linewrap_field(m->f[i].text);
+		if (folded == NULL)
+			return -1;
+		free(m->f[i].text);
+		m->f[i].text = folded;
+	}
+	return 0;
+}
+
+void
+message_count_header(struct message *m)
 {
 	m->header_bytes = 1;	/* the empty separator line */
+	m->header_8bit = false;
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->f[i].deleted)
 			continue;
@@ -316,7 +334,9 @@ finish(struct prep *p, struct strlist *rcpts, struct buf *sender, struct msg_res
 	rcpts->v = NULL;
 	rcpts->n = 0;
 	res->sender = buf_steal(sender);
-	count_header(p->m);
+	if (fold_fields(p->m) == -1)
+		return EX_OSERR;
+	message_count_header(p->m);
 	return res->sender != NULL ? EX_OK : EX_OSERR;
 }
 

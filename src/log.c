@@ -2,6 +2,7 @@
  * Global state here is the only mutable state besides the configuration. */
 #include "log.h"
 #include "buf.h"
+#include "linewrap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +71,37 @@ log_set_file(const char *path)
 	return 0;
 }
 
+/* -v output is often mailed (cron captures it): no line passes
+ * LINEWRAP_MAX; a long one goes on in indented continuation lines. */
+static void
+put_lines(FILE *fp, const char *lead, const char *text, size_t len)
+{
+	do {
+		size_t room = LINEWRAP_MAX - strlen(lead);
+		size_t n = len < room ? len : room;
+		fprintf(fp, "%s%.*s\n", lead, (int)n, text);
+		text += n;
+		len -= n;
+		lead = "    ";
+	} while (len > 0);
+}
+
+/* Server bytes are hostile: control characters and 8-bit octets are shown
+ * as '?' so that they cannot move the cursor or fake transcript lines. */
+static void
+put_escaped(FILE *fp, const char *lead, const char *text, size_t len, const char *tail)
+{
+	struct buf b;
+	buf_init(&b);
+	if (buf_append(&b, text, len) == 0 && buf_puts(&b, tail) == 0) {
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)b.data[i] < 0x20 || (unsigned char)b.data[i] >= 0x7f)
+				b.data[i] = '?';
+		put_lines(fp, lead, b.data, b.len);
+	}
+	buf_free(&b);
+}
+
 static void log_emit(int prio, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
@@ -85,8 +117,11 @@ log_emit(int prio, const char *fmt, va_list ap)
 			*p = '?';
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(prio, "%s", line);
-	if ((log_dest & LOG_TO_STDERR) || log_verbose)
-		fprintf(stderr, "%s: %s\n", log_ident, line);
+	if ((log_dest & LOG_TO_STDERR) || log_verbose) {
+		char lead[64];
+		snprintf_rq(lead, sizeof lead, "%s: ", log_ident);
+		put_lines(stderr, lead, line, strlen(line));
+	}
 	if (log_file != NULL)
 		log_file_line(line);
 }
@@ -109,10 +144,10 @@ log_transcript(bool sent, const char *line, enum xscript_redact redact)
 {
 	if (!log_verbose)
 		return;
-	const char *dir = sent ? ">>>" : "<<<";
+	const char *lead = sent ? ">>> " : "<<< ";
 	size_t keep = strcspn(line, "\r\n");
 	if (redact == XS_ALL) {
-		fprintf(stderr, "%s ***\n", dir);
+		fprintf(stderr, "%s***\n", lead);
 		return;
 	}
 	if (redact == XS_AFTER_ONE_WORD || redact == XS_AFTER_TWO_WORDS) {
@@ -120,8 +155,8 @@ log_transcript(bool sent, const char *line, enum xscript_redact redact)
 		size_t end = strcspn(line, " \r\n");
 		if (redact == XS_AFTER_TWO_WORDS && end < keep)
 			end += 1 + strcspn(line + end + 1, " \r\n");
-		fprintf(stderr, "%s %.*s ***\n", dir, (int)(end < keep ? end : keep), line);
+		put_escaped(stderr, lead, line, end < keep ? end : keep, " ***");
 		return;
 	}
-	fprintf(stderr, "%s %.*s\n", dir, (int)keep, line);
+	put_escaped(stderr, lead, line, keep, "");
 }

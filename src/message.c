@@ -2,6 +2,7 @@
  * with sendmail's line rules (CRLF or LF in, LF stored; without -i a lone
  * "." ends the message and ".." loses a dot).  Editing is in headers.c. */
 #include "message.h"
+#include "linewrap.h"
 #include "relayq.h"
 
 #include <stdlib.h>
@@ -180,11 +181,20 @@ has_8bit(const char *p, size_t n)
 }
 
 static int
-put_body(FILE *out, const char *p, size_t n, struct msg_stats *st)
+put_body(struct message *m, FILE *out, const char *p, size_t n, struct msg_stats *st)
 {
-	if (fwrite(p, 1, n, out) != n)
+	size_t added = 0;
+	size_t line = n > 0 && p[n - 1] == '\n' ? n - 1 : n;
+	if (line > st->longest)
+		st->longest = line;
+	if (m->wrap_body && line > LINEWRAP_MAX) {
+		struct linewrap w = { 0 };
+		if (linewrap_write(&w, out, p, n, &added) == -1)
+			return -1;
+	} else if (fwrite(p, 1, n, out) != n) {
 		return -1;
-	st->size += (off_t)n;
+	}
+	st->size += (off_t)(n + added);
 	st->eightbit |= has_8bit(p, n);
 	return 0;
 }
@@ -199,13 +209,14 @@ message_copy_body(struct message *m, FILE *in, FILE *out, struct msg_stats *st,
 	int rc = 0;
 	st->size = (off_t)m->header_bytes;
 	st->eightbit = m->header_8bit;
+	st->longest = 0;
 	if (m->first_body_line != NULL)
-		rc = put_body(out, m->first_body_line, strlen(m->first_body_line), st);
+		rc = put_body(m, out, m->first_body_line, strlen(m->first_body_line), st);
 	while (rc == 0 && !m->ended) {
 		enum line_kind k = read_line(in, m->ignore_dots, &line, &cap, &len);
 		if (k != LINE_OK)
 			break;
-		rc = put_body(out, line, len, st);
+		rc = put_body(m, out, line, len, st);
 	}
 	free(line);
 	if (rc == 0 && ferror(in)) {

@@ -38,6 +38,7 @@ struct msg_result {
 struct msg_stats {
 	off_t size;			/* content bytes as stored */
 	bool eightbit;
+	size_t longest;			/* longest body line as read, LF excluded */
 };
 
 struct hfield {
@@ -52,6 +53,7 @@ struct message {
 	char *first_body_line;		/* read while looking for headers */
 	bool ended;			/* a lone "." ended the input already */
 	bool ignore_dots;		/* -i, for the body */
+	bool wrap_body;			/* break body lines over LINEWRAP_MAX */
 	size_t header_bytes;
 	bool header_8bit;
 };
@@ -64,9 +66,13 @@ int message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
     char *err, size_t errlen);
 int message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
     size_t nrcpts, struct msg_result *res, char *err, size_t errlen);
+/* Recomputes header_bytes and header_8bit after an edit. */
+void message_count_header(struct message *m);
 /* The header section and its empty separator line.  0 / -1 (errno). */
 int message_write_header(const struct message *m, FILE *out);
-/* 0, -1 on a write error (errno), or a sysexits code with err. */
+/* 0, -1 on a write error (errno), or a sysexits code with err.  With
+ * wrap_body set, lines over LINEWRAP_MAX are broken as they are copied;
+ * st->longest is the longest line read either way. */
 int message_copy_body(struct message *m, FILE *in, FILE *out, struct msg_stats *st,
     char *err, size_t errlen);
 int message_check_aliases(const char *path, size_t *count, char *err, size_t errlen);

@@ -5,10 +5,13 @@
 #include "buf.h"
 #include "log.h"
 #include "message.h"
+#include "linewrap.h"
+#include "mime.h"
 #include "queue.h"
 #include "relayq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -110,6 +113,53 @@ log_from(const struct envelope *e, const char *qid, off_t size)
 	    login_name());
 }
 
+/* The header, then the body streamed from in.  A body line over
+ * LINEWRAP_MAX is broken unless the message can be re-encoded instead
+ * (mime_qp_eligible); *body_off is where the body starts in d->fp. */
+static int
+write_content(struct drop *d, FILE *in, struct message *msg, struct msg_stats *st,
+    off_t *body_off, char *err, size_t errlen)
+{
+	msg->wrap_body = !mime_qp_eligible(msg);
+	if (message_write_header(msg, d->fp) == -1 || (*body_off = ftello(d->fp)) == -1)
+		return -1;
+	return message_copy_body(msg, in, d->fp, st, err, errlen);
+}
+
+/* A single text part had lines over LINEWRAP_MAX: the drop is written
+ * again with the body quoted-printable, read back from the first file,
+ * which stays open (unlinked) until the second is complete. */
+static int
+reencode_drop(struct drop *d, const struct envelope *e, const char *spool,
+    struct message *msg, struct msg_stats *st, off_t body_off, char *err, size_t errlen)
+{
+	char qid[QID_SIZE];
+	off_t end;
+	if (fflush(d->fp) == EOF || (end = ftello(d->fp)) == -1)
+		return -1;
+	int fd = openat(d->dirfd, d->tmpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *raw = fd == -1 ? NULL : fdopen(fd, "r");
+	if (raw == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	strlcpy_rq(qid, d->qid, sizeof qid);
+	drop_abort(d);
+	size_t written = 0;
+	int rc = drop_begin(d, spool, qid, e, err, errlen);
+	if (rc == 0) {
+		guard_tmp(d);
+		rc = mime_set_qp(msg) == 0 && fseeko(raw, body_off, SEEK_SET) == 0 &&
+		    message_write_header(msg, d->fp) == 0 &&
+		    mime_qp_copy(raw, end - body_off, d->fp, &written) == 0 ? 0 : -1;
+	}
+	fclose(raw);
+	st->size = (off_t)(msg->header_bytes + written);
+	st->eightbit = msg->header_8bit;
+	return rc;
+}
+
 /* Writes envelope + header + streamed body; the caller commits. */
 static int
 write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message *msg,
@@ -118,6 +168,7 @@ write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message 
 	struct envelope e;
 	envelope_init(&e);
 	int rc = EX_OSERR;
+	off_t body_off = 0;
 	if (fill_envelope(&e, r, m) == -1) {
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
@@ -128,9 +179,9 @@ write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message 
 	}
 	guard_tmp(d);
 	struct msg_stats st = { 0 };
-	rc = message_write_header(msg, d->fp);
-	if (rc == 0)
-		rc = message_copy_body(msg, in, d->fp, &st, err, errlen);
+	rc = write_content(d, in, msg, &st, &body_off, err, errlen);
+	if (rc == 0 && !msg->wrap_body && st.longest > LINEWRAP_MAX)
+		rc = reencode_drop(d, &e, r->conf->spool, msg, &st, body_off, err, errlen);
 	if (rc == -1) {
 		int saved = errno;
 		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(saved));

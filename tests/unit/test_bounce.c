@@ -595,6 +595,33 @@ test_golden(void **state)
 	fx_free(&f);
 }
 
+/* A message queued before lines were limited: its DSN still has none
+ * over 998 octets (RFC 5321 §4.5.3.1.6). */
+static void
+test_no_line_over_998(void **state)
+{
+	struct fx f;
+	char content[4200];
+	fx_init(&f);
+	int n = snprintf(content, sizeof content, "Subject: long\n\n");
+	memset(content + n, 'z', 4000);
+	snprintf(content + n + 4000, sizeof content - (size_t)n - 4000, "\nend\n");
+	fx_content(&f, content, strlen(content));
+	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(fx_run(&f), 0);
+	size_t longest = 0, z = 0;
+	for (const char *p = f.out; *p != '\0';) {
+		size_t len = strcspn(p, "\n");
+		longest = len > longest ? len : longest;
+		for (size_t i = 0; i < len; i++)
+			z += p[i] == 'z';
+		p += len + (p[len] == '\n');
+	}
+	assert_true(longest <= 998);
+	assert_int_equal(z, 4000);		/* broken, nothing lost */
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -617,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_eightbit),
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_no_line_over_998),
 	};
 	return cmocka_run_group_tests_name("bounce", tests, NULL, NULL);
 }
