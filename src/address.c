@@ -203,6 +203,34 @@ addr_list_free(struct addr_list *l)
 	l->n = 0;
 }
 
+const char *
+addr_domain(const char *spec)
+{
+	const char *at = strrchr(spec, '@');
+	return at != NULL ? at + 1 : NULL;
+}
+
+bool
+addr_names_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " ");
+		if (len == n && n > 0 && strncasecmp(p, name, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+bool
+addr_is_local(const char *spec, const char *local_names)
+{
+	const char *dom = addr_domain(spec);
+	return dom == NULL || addr_names_has(local_names, dom);
+}
+
 bool
 strlist_has(const struct strlist *l, const char *s)
 {

@@ -23,6 +23,14 @@ struct addr_list {
 int  addr_parse_list(const char *text, struct addr_list *out, char *err, size_t errlen);
 void addr_list_free(struct addr_list *l);
 
+/* The domain of an addr-spec (after its last '@'), or NULL if unqualified. */
+const char *addr_domain(const char *spec);
+/* Is name in the blank-separated list (case-insensitive)? */
+bool addr_names_has(const char *list, const char *name);
+/* Does spec name a local user: unqualified, or at one of local_names (a
+ * blank-separated list of this host's own names)? */
+bool addr_is_local(const char *spec, const char *local_names);
+
 /* A string list with case-insensitive de-duplication. */
 struct strlist {
 	char **v;

@@ -138,17 +138,35 @@ find(const struct aliases *a, const char *name)
 	return NULL;
 }
 
-static int qualify_into(const char *addr, const char *domain, struct strlist *out);
+/* One expansion: the table, where unqualified names go, and the result. */
+struct expansion {
+	const struct aliases *a;
+	const char *domain;
+	const char *local_names;
+	struct strlist seen;
+	struct strlist *out;
+	char *note;
+	size_t notelen;
+};
+
+static int expand(struct expansion *x, const char *addr, int depth);
+
+/* user@domain for a local user (unqualified or at one of our names). */
+static int
+qualify_into(struct expansion *x, const char *user)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = buf_printf(&b, "%s@%s", user, x->domain);
+	if (rc == 0)
+		rc = strlist_add_unique(x->out, buf_str(&b));
+	buf_free(&b);
+	return rc;
+}
 
 static int
-expand(const struct aliases *a, const char *addr, const char *domain, int depth,
-    struct strlist *seen, struct strlist *out, char *note, size_t notelen)
+expand_targets(struct expansion *x, const struct alias *al, int depth)
 {
-	const struct alias *al = strchr(addr, '@') == NULL ? find(a, addr) : NULL;
-	if (al == NULL || depth >= MAX_DEPTH || strlist_has(seen, addr))
-		return qualify_into(addr, domain, out);
-	if (strlist_add_unique(seen, addr) == -1)
-		return -1;
 	char *copy = strdup(al->targets);
 	if (copy == NULL)
 		return -1;
@@ -164,36 +182,44 @@ expand(const struct aliases *a, const char *addr, const char *domain, int depth,
 		if (len == 0)
 			continue;
 		if (t[0] == '|' || t[0] == '/' || strncasecmp(t, ":include:", 9) == 0) {
-			snprintf_rq(note, notelen, "alias %s: target \"%.60s\" skipped "
+			snprintf_rq(x->note, x->notelen, "alias %s: target \"%.60s\" skipped "
 			    "(relayq only relays to addresses)", al->name, t);
 			continue;
 		}
-		rc = expand(a, t, domain, depth + 1, seen, out, note, notelen);
+		rc = expand(x, t, depth + 1);
 	}
 	free(copy);
 	return rc;
 }
 
 static int
-qualify_into(const char *addr, const char *domain, struct strlist *out)
+expand(struct expansion *x, const char *addr, int depth)
 {
-	if (strchr(addr, '@') != NULL)
-		return strlist_add_unique(out, addr);
-	struct buf b;
-	buf_init(&b);
-	int rc = buf_printf(&b, "%s@%s", addr, domain);
-	if (rc == 0)
-		rc = strlist_add_unique(out, buf_str(&b));
-	buf_free(&b);
+	if (!addr_is_local(addr, x->local_names))
+		return strlist_add_unique(x->out, addr);
+	const char *dom = addr_domain(addr);
+	char *user = dom != NULL ? strndup(addr, (size_t)(dom - 1 - addr)) : strdup(addr);
+	if (user == NULL)
+		return -1;
+	const struct alias *al = find(x->a, user);
+	int rc;
+	if (al == NULL || depth >= MAX_DEPTH || strlist_has(&x->seen, user))
+		rc = qualify_into(x, user);
+	else if ((rc = strlist_add_unique(&x->seen, user)) == 0)
+		rc = expand_targets(x, al, depth);
+	free(user);
 	return rc;
 }
 
 int
 aliases_expand(const struct aliases *a, const char *addr, const char *domain,
-    struct strlist *out, char *note, size_t notelen)
+    const char *local_names, struct strlist *out, char *note, size_t notelen)
 {
-	struct strlist seen = { 0 };
-	int rc = expand(a, addr, domain, 0, &seen, out, note, notelen);
-	strlist_free(&seen);
+	struct expansion x = {
+		.a = a, .domain = domain, .local_names = local_names, .out = out,
+		.note = note, .notelen = notelen,
+	};
+	int rc = expand(&x, addr, 0);
+	strlist_free(&x.seen);
 	return rc;
 }

@@ -15,11 +15,12 @@ int    aliases_load(struct aliases **out, const char *path, char *err, size_t er
 size_t aliases_count(const struct aliases *a);
 void   aliases_free(struct aliases *a);
 
-/* Adds the final addresses for addr to out: an unqualified name goes
- * through the table (recursively, depth 10, loop-safe) and is qualified
- * with @domain; qualified addresses pass unchanged.  Targets relayq cannot
- * deliver (|program, /file, :include:) are skipped and named in note. */
+/* Adds the final addresses for addr to out: a local name (unqualified, or
+ * user@ one of local_names, blank-separated) goes through the table by its
+ * user part (recursively, depth 10, loop-safe) and what is left is
+ * qualified as user@domain; other addresses pass unchanged.  Targets relayq
+ * cannot deliver (|program, /file, :include:) are skipped, named in note. */
 int aliases_expand(const struct aliases *a, const char *addr, const char *domain,
-    struct strlist *out, char *note, size_t notelen);
+    const char *local_names, struct strlist *out, char *note, size_t notelen);
 
 #endif

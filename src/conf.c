@@ -1,7 +1,9 @@
 /* conf: parse relayq.conf into struct conf, one key per line.
  * Table-driven so every key has one parser and one place in the man page. */
 #include "conf.h"
+#include "address.h"
 #include "buf.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,10 +21,9 @@ conf_defaults(struct conf *c)
 	memset(c, 0, sizeof *c);
 	strlcpy_rq(c->port, "25", sizeof c->port);
 	strlcpy_rq(c->smarthost, "127.0.0.1", sizeof c->smarthost);
-	if (gethostname(c->hostname, sizeof c->hostname) == -1)
-		strlcpy_rq(c->hostname, "localhost", sizeof c->hostname);
-	c->hostname[sizeof c->hostname - 1] = '\0';
-	strlcpy_rq(c->domain, c->hostname, sizeof c->domain);
+	if (gethostname(c->nodename, sizeof c->nodename) == -1)
+		strlcpy_rq(c->nodename, "localhost", sizeof c->nodename);
+	c->nodename[sizeof c->nodename - 1] = '\0';
 	strlcpy_rq(c->aliases, "/etc/aliases", sizeof c->aliases);
 	strlcpy_rq(c->spool, RELAYQ_SPOOL_DEFAULT, sizeof c->spool);
 	c->deliver_immediate = true;
@@ -113,7 +114,7 @@ set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
-enum kind { K_STR, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
+enum kind { K_STR, K_LIST, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
 
 struct key {
 	const char *name;
@@ -132,6 +133,7 @@ static const struct key keys[] = {
 	STR("spool", spool, K_PATH),
 	STR("sender_map", sender_map, K_PATH),
 	STR("masquerade", masquerade, K_STR),
+	STR("local_names", local_names, K_LIST),
 	STR("log_file", log_file, K_PATH),
 	{ "deliver", K_DELIVER, 0, 0 },
 	DUR("timeout_connect", to.connect),
@@ -270,6 +272,7 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 			return -1;
 		}
 		/* FALLTHROUGH */
+	case K_LIST:
 	case K_STR:
 		if (strlen(v) >= k->size) {
 			snprintf_rq(why, whylen, "value too long");
@@ -321,7 +324,7 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 			snprintf_rq(why, whylen, "%s: missing value", s);
 			return -1;
 		}
-		if (strpbrk(v, " \t") != NULL) {
+		if (keys[i].kind != K_LIST && strpbrk(v, " \t") != NULL) {
 			snprintf_rq(why, whylen, "%s: one value expected, got \"%s\"", s, v);
 			return -1;
 		}
@@ -330,6 +333,9 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 	snprintf_rq(why, whylen, "unknown key \"%s\"", s);
 	return -1;
 }
+
+static int conf_read(struct conf *c, const char *path, bool must_exist,
+    char *err, size_t errlen);
 
 static int
 conf_check(const struct conf *c, char *why, size_t whylen)
@@ -346,8 +352,104 @@ conf_check(const struct conf *c, char *why, size_t whylen)
 	return 0;
 }
 
+/* The first line of /etc/mailname (Debian's mail name), if any. */
+static bool
+read_mailname(const char *path, char *out, size_t size)
+{
+	FILE *fp = fopen(path, "re");
+	if (fp == NULL)
+		return false;
+	bool ok = fgets(out, (int)size, fp) != NULL;
+	fclose(fp);
+	if (ok)
+		out[strcspn(out, " \t\r\n")] = '\0';
+	return ok && out[0] != '\0' && strchr(out, '.') != NULL;
+}
+
+/* hostname, when relayq.conf has none: the host name if qualified, else
+ * host name + domain, else /etc/mailname, else the bare host name. */
+static void
+default_hostname(struct conf *c, const char *mailname)
+{
+	if (c->hostname[0] != '\0') {
+		c->hostname_origin = "relayq.conf";
+	} else if (strchr(c->nodename, '.') != NULL) {
+		strlcpy_rq(c->hostname, c->nodename, sizeof c->hostname);
+		c->hostname_origin = "the host name";
+	} else if (c->domain[0] != '\0') {
+		snprintf_rq(c->hostname, sizeof c->hostname, "%s.%s", c->nodename, c->domain);
+		c->hostname_origin = "the host name and domain";
+	} else if (read_mailname(mailname, c->hostname, sizeof c->hostname)) {
+		c->hostname_origin = mailname;
+	} else {
+		strlcpy_rq(c->hostname, c->nodename, sizeof c->hostname);
+		c->hostname_origin = "the host name, NOT qualified";
+	}
+}
+
+/* Appends name to the blank-separated list unless already there. */
+static void
+add_local_name(struct conf *c, const char *name)
+{
+	if (name[0] == '\0' || conf_is_local_name(c, name))
+		return;
+	size_t len = strlen(c->local_names);
+	if (len + 1 + strlen(name) >= sizeof c->local_names)
+		return;
+	snprintf_rq(c->local_names + len, sizeof c->local_names - len, "%s%s",
+	    len > 0 ? " " : "", name);
+}
+
+void
+conf_finish(struct conf *c, const char *mailname)
+{
+	char name[sizeof c->domain + 16];
+	for (char *p = c->local_names; *p != '\0'; p++)
+		if (*p == ',' || *p == '\t')
+			*p = ' ';
+	default_hostname(c, mailname);
+	if (c->domain[0] == '\0' && !read_mailname(mailname, c->domain, sizeof c->domain))
+		strlcpy_rq(c->domain, c->hostname, sizeof c->domain);
+	add_local_name(c, c->nodename);
+	add_local_name(c, c->hostname);
+	add_local_name(c, "localhost");
+	snprintf_rq(name, sizeof name, "localhost.%s", c->domain);
+	add_local_name(c, name);
+}
+
+bool
+conf_hostname_qualified(const struct conf *c)
+{
+	return strchr(c->hostname, '.') != NULL;
+}
+
+void
+conf_log_hostname(const struct conf *c)
+{
+	if (!conf_hostname_qualified(c))
+		log_warn("hostname \"%s\" is not qualified: smarthosts may refuse "
+		    "EHLO %s; set hostname or domain in %s", c->hostname, c->hostname, c->path);
+	else if (log_verbose_on())
+		log_info("hostname %s (from %s)", c->hostname, c->hostname_origin);
+}
+
+bool
+conf_is_local_name(const struct conf *c, const char *name)
+{
+	return addr_names_has(c->local_names, name);
+}
+
 int
 conf_load(struct conf *c, const char *path, bool must_exist, char *err, size_t errlen)
+{
+	int rc = conf_read(c, path, must_exist, err, errlen);
+	if (rc == 0)
+		conf_finish(c, RELAYQ_MAILNAME);
+	return rc;
+}
+
+static int
+conf_read(struct conf *c, const char *path, bool must_exist, char *err, size_t errlen)
 {
 	char why[256];
 	strlcpy_rq(c->path, path, sizeof c->path);

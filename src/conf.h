@@ -23,8 +23,12 @@ struct conf {
 	char smarthost[256];		/* host name or address, no brackets */
 	char port[16];			/* default "25" */
 	bool smarthost_literal;		/* written as [addr] */
+	char nodename[256];		/* gethostname(), maybe unqualified */
 	char hostname[256];		/* our FQDN: EHLO, Message-ID */
+	const char *hostname_origin;	/* how hostname was chosen, for -v */
 	char domain[256];		/* appended to unqualified addresses */
+	char local_names[1024];		/* names meaning this host, blank-
+					   separated: aliases apply there */
 	char aliases[PATH_MAX];		/* /etc/aliases syntax; "" = none */
 	char spool[PATH_MAX];
 	char sender_map[PATH_MAX];	/* "" = none */
@@ -43,12 +47,24 @@ struct conf {
 	enum conf_auth auth;
 };
 
-/* Fills defaults (hostname from gethostname(), domain = hostname). */
+/* Fills defaults; hostname, domain and local_names are left to conf_finish. */
 void conf_defaults(struct conf *c);
-/* Reads path over the defaults.  A missing default file is not an error
- * when `must_exist` is false.  Returns 0, or -1 with "file:line: why". */
+/* Reads path over the defaults, then conf_finish(c, RELAYQ_MAILNAME).  A
+ * missing default file is not an error when `must_exist` is false.
+ * Returns 0, or -1 with "file:line: why". */
 int conf_load(struct conf *c, const char *path, bool must_exist,
     char *err, size_t errlen);
+/* Derived values.  hostname, if not set: the host name when it has a dot,
+ * else host name + "." + domain when domain is set, else the first line of
+ * `mailname`, else the bare host name (conf_hostname_qualified is false).
+ * domain, if not set: `mailname`, else hostname.  local_names gains the
+ * host name, hostname, "localhost" and "localhost.<domain>". */
+void conf_finish(struct conf *c, const char *mailname);
+bool conf_hostname_qualified(const struct conf *c);
+/* Warns when hostname is not qualified; at -v says where it came from. */
+void conf_log_hostname(const struct conf *c);
+/* Is name (a domain, case-insensitive) one of this host's own names? */
+bool conf_is_local_name(const struct conf *c, const char *name);
 /* The effective modes: tls smtps for port 465, starttls for 587 or when
  * an authinfo map is set, may otherwise; auth required when an authinfo
  * map is set, none otherwise. */

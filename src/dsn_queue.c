@@ -19,7 +19,7 @@ postmaster_address(const struct conf *c, char *out, size_t size)
 	char err[RELAYQ_ERRLEN], note[256];
 	snprintf_rq(out, size, "postmaster@%s", c->domain);
 	if (c->aliases[0] != '\0' && aliases_load(&a, c->aliases, err, sizeof err) == 0 &&
-	    aliases_expand(a, "postmaster", c->domain, &l, note, sizeof note) == 0 && l.n > 0)
+	    aliases_expand(a, "postmaster", c->domain, c->local_names, &l, note, sizeof note) == 0 && l.n > 0)
 		strlcpy_rq(out, l.v[0], size);
 	strlist_free(&l);
 	aliases_free(a);

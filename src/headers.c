@@ -78,7 +78,7 @@ add_rcpts_from(struct prep *p, const char *what, const char *text, struct strlis
 	}
 	int rc = EX_OK;
 	for (size_t i = 0; rc == EX_OK && i < l.n; i++)
-		if (aliases_expand(p->aliases, l.v[i].spec, p->o->domain, out, p->note,
+		if (aliases_expand(p->aliases, l.v[i].spec, p->o->domain, p->o->local_names, out, p->note,
 		    sizeof p->note) == -1)
 			rc = EX_OSERR;
 	addr_list_free(&l);
@@ -165,6 +165,16 @@ address_field(const struct hfield *f, bool *is_from)
 	return false;
 }
 
+/* user@domain for a local address (unqualified, or at one of our names). */
+static int
+qualify_local(const char *spec, const char *domain, struct buf *out)
+{
+	const char *dom = addr_domain(spec);
+	size_t ulen = dom != NULL ? (size_t)(dom - 1 - spec) : strlen(spec);
+	buf_reset(out);
+	return buf_printf(out, "%.*s@%s", (int)ulen, spec, domain);
+}
+
 /* Rebuilds one field with each addr-spec qualified (From: also rewritten). */
 static int
 requalify(struct prep *p, struct hfield *f, bool is_from)
@@ -181,12 +191,12 @@ requalify(struct prep *p, struct hfield *f, bool is_from)
 	int rc = buf_append(&out, f->text, f->namelen + 1);
 	for (size_t i = 0; rc == 0 && i < l.n; i++) {
 		const struct addr *a = &l.v[i];
-		if (!is_from && strchr(a->spec, '@') != NULL)
+		if (!is_from && !addr_is_local(a->spec, p->o->local_names))
 			continue;
 		rc = buf_append(&out, value + pos, a->start - pos);
 		if (rc == 0)
 			rc = is_from ? rewrite_sender(p->rw, a->spec, &rw) :
-			    buf_printf(&rw, "%s@%s", (buf_reset(&rw), a->spec), p->o->domain);
+			    qualify_local(a->spec, p->o->domain, &rw);
 		if (rc == 0)
 			rc = buf_puts(&out, buf_str(&rw));
 		pos = a->end;
@@ -321,7 +331,7 @@ load_tables(struct prep *p)
 {
 	if (aliases_load(&p->aliases, p->o->aliases_path, p->err, p->errlen) == -1 ||
 	    rewrite_load(&p->rw, p->o->sender_map_path, p->o->masquerade, p->o->domain,
-	    p->o->hostname, p->err, p->errlen) == -1)
+	    p->o->local_names, p->err, p->errlen) == -1)
 		return EX_CONFIG;
 	return EX_OK;
 }

@@ -21,6 +21,7 @@ struct msg_opts {
 	const char *login;		/* the caller's login name */
 	const char *domain;		/* for unqualified addresses */
 	const char *hostname;		/* FQDN, for Message-ID */
+	const char *local_names;	/* this host's names, blank-separated */
 	const char *qid;		/* queue id, for Message-ID */
 	time_t now;
 	const char *aliases_path;	/* "" or a missing file = none */

@@ -16,6 +16,7 @@ enum outcome {
 
 #define RELAYQ_CONF_DEFAULT RELAYQ_SYSCONF "/relayq.conf"
 #define RELAYQ_SPOOL_DEFAULT "/var/spool/relayq"
+#define RELAYQ_MAILNAME "/etc/mailname"	/* Debian's mail name */
 #define RELAYQ_USER "relayq"		/* owns queue/, runs relayqd */
 #define RELAYQ_GROUP "relayq"		/* setgid group of sendmail */
 #define RELAYQ_ERRLEN 512		/* size of caller error buffers */

@@ -317,6 +317,8 @@ setup(struct conf *c, const struct opts *o)
 	}
 	if (c->log_file[0] != '\0' && log_set_file(c->log_file) == -1)
 		log_warn("cannot open log_file %s: %s", c->log_file, strerror(errno));
+	if (!o->init_only)
+		conf_log_hostname(c);
 	if (prepare_spool(c, o->init_only) == -1)
 		return EX_CANTCREAT;
 	return EX_OK;

@@ -1,6 +1,7 @@
 /* rewrite: sender map lookup and masquerading.  A mapped address wins;
  * otherwise masquerading; otherwise the address is only qualified. */
 #include "rewrite.h"
+#include "address.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -18,7 +19,7 @@ struct rw_entry {
 struct rewrite {
 	struct rw_entry *v;
 	size_t n;
-	char *masquerade, *domain, *hostname;
+	char *masquerade, *domain, *local_names;
 };
 
 void
@@ -33,7 +34,7 @@ rewrite_free(struct rewrite *r)
 	free(r->v);
 	free(r->masquerade);
 	free(r->domain);
-	free(r->hostname);
+	free(r->local_names);
 	free(r);
 }
 
@@ -92,15 +93,15 @@ load_map(struct rewrite *r, const char *path, char *err, size_t errlen)
 
 int
 rewrite_load(struct rewrite **out, const char *map_path, const char *masquerade,
-    const char *domain, const char *hostname, char *err, size_t errlen)
+    const char *domain, const char *local_names, char *err, size_t errlen)
 {
 	struct rewrite *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return -1;
 	r->masquerade = strdup(masquerade != NULL ? masquerade : "");
 	r->domain = strdup(domain);
-	r->hostname = strdup(hostname);
-	int rc = r->masquerade && r->domain && r->hostname ? 0 : -1;
+	r->local_names = strdup(local_names != NULL ? local_names : "");
+	int rc = r->masquerade && r->domain && r->local_names ? 0 : -1;
 	if (rc == 0 && map_path != NULL && map_path[0] != '\0')
 		rc = load_map(r, map_path, err, errlen);
 	if (rc == -1) {
@@ -116,7 +117,7 @@ static bool
 local_domain(const struct rewrite *r, const char *dom)
 {
 	return dom == NULL || strcasecmp(dom, r->domain) == 0 ||
-	    strcasecmp(dom, r->hostname) == 0;
+	    addr_names_has(r->local_names, dom);
 }
 
 static const char *
@@ -148,7 +149,7 @@ rewrite_sender(const struct rewrite *r, const char *addr, struct buf *out)
 	const char *at = strrchr(addr, '@');
 	size_t llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
 	const char *dom = at != NULL ? at + 1 : r->domain;
-	if (r->masquerade[0] != '\0' && (at == NULL || strcasecmp(dom, r->hostname) == 0))
-		dom = r->masquerade;
+	if (addr_is_local(addr, r->local_names))
+		dom = r->masquerade[0] != '\0' ? r->masquerade : r->domain;
 	return buf_printf(out, "%.*s@%s", (int)llen, addr, dom);
 }

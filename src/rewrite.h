@@ -12,10 +12,11 @@ struct rewrite;
 
 /* map_path: lines "key replacement", '#' comments; "" = none.  A key with
  * '@' matches that address; a key without matches the local part of a
- * sender that is unqualified or @domain/@hostname.  masquerade: "" = none;
- * else a sender @hostname (or unqualified) gets @masquerade. */
+ * sender that is local (unqualified or at one of local_names, the host's
+ * own names, blank-separated) or @domain.  A local sender that the map does
+ * not name gets @masquerade when set, else @domain. */
 int  rewrite_load(struct rewrite **out, const char *map_path, const char *masquerade,
-    const char *domain, const char *hostname, char *err, size_t errlen);
+    const char *domain, const char *local_names, char *err, size_t errlen);
 void rewrite_free(struct rewrite *r);
 
 /* The rewritten (and qualified) form of addr into out; "" stays "". */

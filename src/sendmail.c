@@ -192,6 +192,8 @@ main(int argc, char **argv)
 	int rc = load_conf(&conf, &c);
 	if (rc == EX_OK && conf.log_file[0] != '\0' && getuid() == 0)
 		(void)log_set_file(conf.log_file);
+	if (rc == EX_OK && c.verbose)
+		conf_log_hostname(&conf);
 	if (rc == EX_OK)
 		rc = dispatch(&c, &conf);
 	log_close();

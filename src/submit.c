@@ -217,6 +217,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		.extract = r->extract, .ignore_dots = r->ignore_dots,
 		.from = r->sender, .fullname = r->cli->fullname != NULL ? r->cli->fullname : fullname,
 		.login = login_name(), .domain = r->conf->domain, .hostname = r->conf->hostname,
+		.local_names = r->conf->local_names,
 		.qid = qid, .now = time(NULL), .aliases_path = r->conf->aliases,
 		.sender_map_path = r->conf->sender_map, .masquerade = r->conf->masquerade,
 	};
@@ -284,6 +285,7 @@ submit_verify(const struct cli *c, const struct conf *conf)
 	struct msg_opts o = {
 		.from = c->from, .fullname = "", .login = login_name(),
 		.domain = conf->domain, .hostname = conf->hostname, .qid = qid,
+		.local_names = conf->local_names,
 		.now = time(NULL), .aliases_path = conf->aliases,
 		.sender_map_path = conf->sender_map, .masquerade = conf->masquerade,
 	};

@@ -169,6 +169,64 @@ test_missing_file(void **state)
 	assert_string_equal(err, "/nonexistent/relayq.conf: No such file or directory");
 }
 
+/* The EHLO / Message-ID name when relayq.conf sets no hostname. */
+static void
+test_hostname_is_qualified_by_default(void **state)
+{
+	char mailname[] = "/tmp/relayq-mailname-XXXXXX";
+	int fd = mkstemp(mailname);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "mail.example.net\n", 17), 17);
+	close(fd);
+	struct conf c;
+
+	conf_defaults(&c);			/* a dotted host name wins */
+	strcpy(c.nodename, "box.example.org");
+	conf_finish(&c, mailname);
+	assert_string_equal(c.hostname, "box.example.org");
+	assert_string_equal(c.domain, "mail.example.net");
+
+	conf_defaults(&c);			/* then host name + domain */
+	strcpy(c.nodename, "callers-host");
+	strcpy(c.domain, "relayq.test");
+	conf_finish(&c, mailname);
+	assert_string_equal(c.hostname, "callers-host.relayq.test");
+	assert_true(conf_hostname_qualified(&c));
+	assert_true(conf_is_local_name(&c, "callers-host"));
+	assert_true(conf_is_local_name(&c, "CALLERS-HOST.relayq.test"));
+	assert_true(conf_is_local_name(&c, "localhost"));
+	assert_true(conf_is_local_name(&c, "localhost.relayq.test"));
+	assert_false(conf_is_local_name(&c, "relayq.test"));
+	assert_false(conf_is_local_name(&c, "callers"));
+
+	conf_defaults(&c);			/* then /etc/mailname */
+	strcpy(c.nodename, "callers-host");
+	conf_finish(&c, mailname);
+	assert_string_equal(c.hostname, "mail.example.net");
+	assert_string_equal(c.hostname_origin, mailname);
+
+	conf_defaults(&c);			/* else bare, and said so */
+	strcpy(c.nodename, "callers-host");
+	conf_finish(&c, "/nonexistent/mailname");
+	assert_string_equal(c.hostname, "callers-host");
+	assert_string_equal(c.domain, "callers-host");
+	assert_false(conf_hostname_qualified(&c));
+	unlink(mailname);
+}
+
+static void
+test_local_names_list(void **state)
+{
+	struct conf c;
+	char err[256];
+	assert_int_equal(load(&c, "hostname mx.example.org\ndomain example.org\n"
+	    "local_names old-name.example.org, box.lan\n", err, sizeof err), 0);
+	assert_true(conf_is_local_name(&c, "old-name.example.org"));
+	assert_true(conf_is_local_name(&c, "box.lan"));
+	assert_true(conf_is_local_name(&c, "mx.example.org"));
+	assert_false(conf_is_local_name(&c, "example.org"));
+}
+
 int
 main(void)
 {
@@ -181,6 +239,8 @@ main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_hostname_is_qualified_by_default),
+		cmocka_unit_test(test_local_names_list),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

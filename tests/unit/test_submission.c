@@ -51,6 +51,7 @@ opts(void)
 	struct msg_opts o = {
 		.extract = true, .ignore_dots = false, .from = NULL, .fullname = "",
 		.login = "root", .domain = "example.org", .hostname = "host.example.org",
+		.local_names = "host host.example.org localhost localhost.example.org",
 		.qid = "QQQQQQQQQQQQQQ", .now = 1795376039,	/* 2026-11-22 19:33:59 UTC */
 		.aliases_path = aliases, .sender_map_path = "", .masquerade = "",
 	};
@@ -179,6 +180,29 @@ test_cron_qualification_and_aliases(void **state)
 	assert_string_equal(r.res.rcpts[2], "bob@example.net");
 	assert_non_null(strstr(r.out, "From: root@example.org (Cron Daemon)\n"));
 	assert_non_null(strstr(r.out, "To: root@example.org, team@example.org\n"));
+	done(&r);
+}
+
+/* mutt (`sendmail -oem -oi -- root@callers-host`) and mailutils (-t with
+ * To: <root@callers-host>): the host's own names are local. */
+static void
+test_own_names_are_local(void **state)
+{
+	struct msg_opts o = opts();
+	o.local_names = "callers-host callers-host.example.org localhost localhost.example.org";
+	struct run r;
+	char *argv[] = { "root@callers-host", "bob@LOCALHOST", "carol@elsewhere.example" };
+	submit("From: rqalice@callers-host\nTo: <root@callers-host>, x@localhost.example.org\n"
+	    "Reply-To: rqalice@localhost\n\nhi\n", &o, argv, 3, &r);
+	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.res.nrcpts, 4);
+	assert_string_equal(r.res.rcpts[0], "admin@example.org");
+	assert_string_equal(r.res.rcpts[1], "bob@example.org");
+	assert_string_equal(r.res.rcpts[2], "carol@elsewhere.example");
+	assert_string_equal(r.res.rcpts[3], "x@example.org");
+	assert_non_null(strstr(r.out, "From: rqalice@example.org\n"));
+	assert_non_null(strstr(r.out, "To: <root@example.org>, x@example.org\n"));
+	assert_non_null(strstr(r.out, "Reply-To: rqalice@example.org\n"));
 	done(&r);
 }
 
@@ -335,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_added_headers_exact),
 		cmocka_unit_test(test_display_name_quoted),
 		cmocka_unit_test(test_cron_qualification_and_aliases),
+		cmocka_unit_test(test_own_names_are_local),
 		cmocka_unit_test(test_alias_loop_and_chain),
 		cmocka_unit_test(test_dots_and_crlf),
 		cmocka_unit_test(test_headerless_and_8bit),
