@@ -24,7 +24,8 @@ endif
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -Itools/setup $(WARN) $(CFLAGS) \
+# CPPFLAGS from the environment (dpkg-buildflags: _FORTIFY_SOURCE) is kept.
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -I$(B) $(INC) $(WARN) $(CPPFLAGS) $(CFLAGS) \
             $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
@@ -39,29 +40,65 @@ CURL_LIBS := -lcurl
 XML_LIBS  := -lexpat
 DNS_LIBS  := -lresolv
 
-# Everything in src/ except the mains goes into one archive; the linker pulls
-# only the objects a program uses, so a submitter that touched TLS code would
-# fail to link without -lssl.
-MAINS     := src/sendmail.c src/relayqd.c
-LIB_SRCS  := $(filter-out $(MAINS),$(wildcard src/*.c))
-MAP_SRCS  := $(wildcard maps/*.c)
-LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
-MAP_OBJS  := $(MAP_SRCS:%.c=$(B)/%.o)
-LIBRELAYQ := $(B)/librelayq.a
-LIBMAPS   := $(B)/libmaps.a
-# relayq-setup's modules; tools/setup/main.c is its main.
-SETUP_SRCS := $(filter-out tools/setup/main.c,$(wildcard tools/setup/*.c))
-SETUP_OBJS := $(SETUP_SRCS:%.c=$(B)/%.o)
-LIBSETUP  := $(B)/libsetup.a
+# ---- The walls -------------------------------------------------------------
+# Each folder is one archive, compiled with its own include list: a header
+# from a folder not on the list does not exist for it, so an include across
+# a trust or stage boundary fails to compile (tests/walls.sh shows it).
+# Archives link bottom first: lib <- addr, spool, maps <- submit, queue,
+# smtp <- deliver, setup.  No archive is listed twice in any link line.
+DIRS_lib     := src/lib
+DIRS_addr    := src/addr src/lib
+DIRS_spool   := src/spool src/lib
+DIRS_maps    := maps src/lib
+DIRS_submit  := src/submit src/addr src/spool src/lib
+DIRS_queue   := src/queue src/spool src/lib
+DIRS_smtp    := src/smtp maps src/lib
+DIRS_deliver := src/deliver src/queue src/smtp src/addr src/spool maps src/lib
+DIRS_setup   := tools/setup src/smtp maps src/lib
+DIRS_tools   := maps src/lib
+DIRS_all     := src/lib src/addr src/spool src/submit src/queue src/smtp \
+                src/deliver maps tools/setup
+
+$(B)/src/lib/%.o:     INC = $(DIRS_lib:%=-I%)
+$(B)/src/addr/%.o:    INC = $(DIRS_addr:%=-I%)
+$(B)/src/spool/%.o:   INC = $(DIRS_spool:%=-I%)
+$(B)/maps/%.o:        INC = $(DIRS_maps:%=-I%)
+$(B)/src/submit/%.o:  INC = $(DIRS_submit:%=-I%)
+$(B)/src/queue/%.o:   INC = $(DIRS_queue:%=-I%)
+$(B)/src/smtp/%.o:    INC = $(DIRS_smtp:%=-I%)
+$(B)/src/deliver/%.o: INC = $(DIRS_deliver:%=-I%)
+$(B)/tools/setup/%.o: INC = $(DIRS_setup:%=-I%)
+$(B)/tools/%.o:       INC = $(DIRS_tools:%=-I%)
+$(B)/tests/%.o:       INC = $(DIRS_all:%=-I%)
+
+# The mains are not in their folder's archive.
+MAINS     := src/submit/sendmail.c src/deliver/relayqd.c src/queue/showq.c \
+             tools/setup/main.c
+ARCHIVES  := lib addr spool maps submit queue smtp deliver setup
+src_of     = $(filter-out $(MAINS),$(wildcard $(firstword $(DIRS_$(1)))/*.c))
+objs_of    = $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
+LIB        = $(B)/lib$(1).a
+$(foreach a,$(ARCHIVES),$(eval $(call LIB,$(a)): $(call objs_of,$(a)) ; @rm -f $$@ && ar rcs $$@ $$^))
+
+L_lib     := $(call LIB,lib)
+L_addr    := $(call LIB,addr)
+L_spool   := $(call LIB,spool)
+L_maps    := $(call LIB,maps)
+L_submit  := $(call LIB,submit)
+L_queue   := $(call LIB,queue)
+L_smtp    := $(call LIB,smtp)
+L_deliver := $(call LIB,deliver)
+L_setup   := $(call LIB,setup)
 SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 
-PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-makemap $(B)/relayq-setup
+PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap \
+             $(B)/relayq-setup
 TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
 .PHONY: FORCE all clean install check check-unit check-integration check-sanitize \
-        demo deps bench fuzz lint man-lint stress
+        check-walls demo deps bench fuzz lint man-lint stress
 all: $(PROGS)
 
 # Compiled-in paths live in a generated header that is rewritten only
@@ -77,33 +114,25 @@ $(B)/%.o: %.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
-$(LIBRELAYQ): $(LIB_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(LIBMAPS): $(MAP_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(LIBSETUP): $(SETUP_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-# Submitter: no crypto, no SASL, no DB, no curl.
-$(B)/sendmail: $(B)/src/sendmail.o $(LIBRELAYQ)
+# Submitter (setgid relayq-drop): no crypto, no SASL, no DB, no curl, and
+# no queue or delivery code: it can only write into maildrop/.
+$(B)/sendmail: $(B)/src/submit/sendmail.o $(L_submit) $(L_addr) $(L_spool) $(L_lib)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-# The archives call each other (maps use buf; delivery will use maps), so
-# librelayq is listed on both sides of libmaps.
-$(B)/relayqd: $(B)/src/relayqd.o $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
-	$(CC) $(LDFLAGS) -o $@ $+ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+# The read-only queue lister (setgid relayq) behind a non-root mailq.
+$(B)/relayq-showq: $(B)/src/queue/showq.o $(L_queue) $(L_spool) $(L_lib)
+	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/relayq-makemap: $(B)/tools/makemap.o $(LIBMAPS) $(LIBRELAYQ)
+$(B)/relayqd: $(B)/src/deliver/relayqd.o $(L_deliver) $(L_queue) $(L_smtp) $(L_addr) \
+    $(L_spool) $(L_maps) $(L_lib)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+
+$(B)/relayq-makemap: $(B)/tools/makemap.o $(L_maps) $(L_lib)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS)
 
 # The only program that speaks HTTP and parses XML.
-$(B)/relayq-setup: $(B)/tools/setup/main.o $(LIBSETUP) $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
-	$(CC) $(LDFLAGS) -o $@ $+ $(SETUP_LIBS)
+$(B)/relayq-setup: $(B)/tools/setup/main.o $(L_setup) $(L_smtp) $(L_maps) $(L_lib)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SETUP_LIBS)
 
 $(B)/faultd: $(B)/tests/fault/faultd.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
@@ -114,17 +143,19 @@ $(B)/httpsd: $(B)/tests/fault/httpsd.o
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(LIBSETUP) $(LIBRELAYQ) $(LIBMAPS) $(LIBRELAYQ)
-	$(CC) $(LDFLAGS) -o $@ $+ -lcmocka $(SETUP_LIBS)
+ALL_LIBS := $(L_setup) $(L_deliver) $(L_submit) $(L_queue) $(L_smtp) $(L_addr) \
+            $(L_spool) $(L_maps) $(L_lib)
+$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(SETUP_LIBS)
 
 # libFuzzer targets: every library object rebuilt with clang's coverage
 # instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
 FUZZ_B       := build/fuzz
 FUZZ_TIME    ?= 20
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) -Isrc -Imaps -Itools/setup -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) $(DIRS_all:%=-I%) -g -O1 \
                 -fsanitize=fuzzer-no-link,address,undefined
-FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(MAP_SRCS:%.c=$(FUZZ_B)/%.o) \
-                $(SETUP_SRCS:%.c=$(FUZZ_B)/%.o)
+FUZZ_SRCS    := $(foreach a,$(ARCHIVES),$(call src_of,$(a)))
+FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_B)/%.o: %.c | $(B)/paths.h
@@ -141,11 +172,15 @@ $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a | $(B)/paths.h
 fuzz: $(FUZZ_BINS)
 	sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BINS)
 
+# An include across a wall must not compile.
+check-walls: $(B)/paths.h
+	sh tests/walls.sh "$(CC)" "$(B)" $(foreach a,lib addr spool maps submit queue smtp deliver setup,"$(a)=$(DIRS_$(a))")
+
 deps:
 	sh tests/deps.sh
 
 check: deps
-	$(MAKE) check-unit check-integration
+	$(MAKE) check-walls check-unit check-integration
 	$(MAKE) check-sanitize
 	$(MAKE) fuzz FUZZ_TIME=15
 
@@ -178,4 +213,4 @@ install: $(PROGS)
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/src/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tools/setup/*.d $(B)/tests/*/*.d)
+-include $(wildcard $(B)/src/*/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tools/setup/*.d $(B)/tests/*/*.d)

@@ -66,26 +66,25 @@ put_subst() {
 	mv -f "$tmp" "$2"
 }
 
-# The submitter: set-group-ID relayq, and only that.  chgrp clears the
-# set-group-ID bit, so the mode is set afterwards.  Without the group the
-# program is installed without the bit: set-group-ID to whatever group the
-# installer happens to have would be wrong.
-install_sendmail() {
-	dst=$DESTDIR$SBINDIR/sendmail
-	tmp="$dst.tmp.$$"
-	cp "$BUILDDIR/sendmail" "$tmp"
+# put_setgid SRC DEST GROUP: a set-group-ID program.  chgrp clears the bit,
+# so the mode is set afterwards.  Without the group the program is
+# installed without the bit: set-group-ID to whatever group the installer
+# happens to have would be wrong.
+put_setgid() {
+	tmp="$2.tmp.$$"
+	cp "$1" "$tmp"
 	chmod 0755 "$tmp"
-	if is_root && have_group relayq; then
-		chgrp relayq "$tmp"
+	if is_root && have_group "$3"; then
+		chgrp "$3" "$tmp"
 		chmod 2755 "$tmp"
 	elif ! is_root; then
-		warn "not root: $SBINDIR/sendmail installed without its set-group-ID bit;"
-		warn "  as root run: chgrp relayq $dst && chmod 2755 $dst"
+		warn "not root: $2 installed without its set-group-ID bit;"
+		warn "  as root run: chgrp $3 $2 && chmod 2755 $2"
 	else
-		warn "no group relayq: $SBINDIR/sendmail installed without its set-group-ID bit;"
-		warn "  create the group, then: chgrp relayq $dst && chmod 2755 $dst"
+		warn "no group $3: $2 installed without its set-group-ID bit;"
+		warn "  create the group, then: chgrp $3 $2 && chmod 2755 $2"
 	fi
-	mv -f "$tmp" "$dst"
+	mv -f "$tmp" "$2"
 }
 
 # ln -sf, but say so when it replaces another MTA's real file.
@@ -97,11 +96,14 @@ link() {
 }
 
 install_programs() {
-	for p in sendmail relayqd relayq-makemap relayq-setup; do
+	for p in sendmail relayqd relayq-showq relayq-makemap relayq-setup; do
 		[ -x "$BUILDDIR/$p" ] || die "$BUILDDIR/$p missing: run make first"
 	done
 	mkdir -p "$DESTDIR$SBINDIR" "$DESTDIR$BINDIR" "$DESTDIR$LIBEXEC"
-	install_sendmail
+	# The submitter may only create files in maildrop/; the lister may
+	# only read queue/'s state files.
+	put_setgid "$BUILDDIR/sendmail" "$DESTDIR$SBINDIR/sendmail" relayq-drop
+	put_setgid "$BUILDDIR/relayq-showq" "$DESTDIR$LIBEXEC/relayq-showq" relayq
 	put "$BUILDDIR/relayqd" "$DESTDIR$LIBEXEC/relayqd" 0755
 	put "$BUILDDIR/relayq-makemap" "$DESTDIR$SBINDIR/relayq-makemap" 0755
 	put "$BUILDDIR/relayq-setup" "$DESTDIR$SBINDIR/relayq-setup" 0755
@@ -150,20 +152,22 @@ install_integration() {
 	put_subst "$PKG/nm-dispatcher-relayq" "$share/nm-dispatcher-relayq" 0755
 }
 
-# Only on the live system, as root: the account first (sendmail's group).
+# Only on the live system, as root: the account first (the set-group-ID
+# programs' groups).
 create_account() {
-	have_user relayq && have_group relayq && return 0
+	have_user relayq && have_group relayq && have_group relayq-drop && return 0
 	if command -v systemd-sysusers >/dev/null 2>&1; then
 		systemd-sysusers "$PKG/sysusers-relayq.conf"
 	elif command -v useradd >/dev/null 2>&1; then
 		have_group relayq || groupadd --system relayq
+		have_group relayq-drop || groupadd --system relayq-drop
 		have_user relayq || useradd --system --gid relayq --no-create-home \
 			--home-dir /nonexistent --shell /usr/sbin/nologin relayq
 	else
-		warn "cannot create the user and group relayq: create them by hand"
+		warn "cannot create the user relayq and the groups relayq, relayq-drop: create them by hand"
 		return 0
 	fi
-	say "created the system user and group relayq"
+	say "created the system user relayq and the groups relayq, relayq-drop"
 }
 
 create_spool() {

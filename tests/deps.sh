@@ -5,7 +5,8 @@
 # installed unconfigured ("No configuration") with service starts blocked by a
 # temporary policy-rc.d, and any system Postfix left running is stopped: the
 # tests start private instances themselves (tests/integration/postfix.sh).
-# Also creates the system user and group "relayq" that `make install` needs.
+# Also creates the system user and group "relayq" and the group
+# "relayq-drop" that `make install` needs.
 set -eu
 
 PKGS="make gcc clang pkg-config libssl-dev openssl libsasl2-dev libsasl2-2
@@ -82,6 +83,7 @@ stop_system_postfix() {
 
 ensure_relayq_account() {
 	getent group relayq >/dev/null || groupadd --system relayq
+	getent group relayq-drop >/dev/null || groupadd --system relayq-drop
 	getent passwd relayq >/dev/null ||
 		useradd --system --gid relayq --no-create-home \
 			--home-dir /nonexistent --shell /usr/sbin/nologin relayq

@@ -6,6 +6,10 @@ ldd "$BUILD/sendmail" > "$T/ldd.sendmail"
 for lib in libssl libcrypto libsasl2 libdb libcurl libexpat; do
 	assert_no_grep "sendmail does not link $lib" "$lib" "$T/ldd.sendmail"
 done
+ldd "$BUILD/relayq-showq" > "$T/ldd.showq"
+for lib in libssl libcrypto libsasl2 libdb libcurl libexpat; do
+	assert_no_grep "relayq-showq does not link $lib" "$lib" "$T/ldd.showq"
+done
 ldd "$BUILD/relayqd" > "$T/ldd.relayqd"
 assert_grep "relayqd links libc (ldd works)" "libc.so" "$T/ldd.relayqd"
 ldd "$BUILD/relayq-makemap" > "$T/ldd.makemap"
@@ -19,10 +23,10 @@ ldd "$BUILD/relayq-setup" > "$T/ldd.setup"
 assert_grep "relayq-setup links libcurl" "libcurl" "$T/ldd.setup"
 # users_of PATTERN: the source files (src, maps, tools) that include it.
 users_of() {
-	( cd "$TOP" && grep -l "^#include <$1" src/*.[ch] maps/*.[ch] tools/*.[ch] tools/setup/*.[ch] )
+	( cd "$TOP" && grep -l "^#include <$1" src/*/*.[ch] maps/*.[ch] tools/*.[ch] tools/setup/*.[ch] )
 }
-assert_eq "exactly one source file includes OpenSSL" "src/tls.c" "$(users_of openssl/ | tr '\n' ' ' | sed 's/ $//')"
-assert_eq "exactly one source file includes libsasl2" "src/sasl.c" "$(users_of sasl/ | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "exactly one source file includes OpenSSL" "src/smtp/tls.c" "$(users_of openssl/ | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "exactly one source file includes libsasl2" "src/smtp/sasl.c" "$(users_of sasl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "only the map library includes Berkeley DB" "maps/map_db.c" "$(users_of db.h | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file includes libcurl" "tools/setup/fetch.c" "$(users_of curl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file includes expat" "tools/setup/autoconfig.c" "$(users_of expat | tr '\n' ' ' | sed 's/ $//')"

@@ -75,7 +75,7 @@ test_modes(void **state)
 	/* Selectors narrow the listing; they never turn mailq into a run. */
 	assert_int_equal(parse(&c, "mailq", "-qRbob", NULL), 0);
 	assert_int_equal(c.mode, MODE_LIST);
-	assert_int_equal(c.nsel, 1);
+	assert_int_equal(c.q.n, 1);
 	assert_int_equal(parse(&c, "mailq", "-q30m", NULL), -1);
 }
 
@@ -88,16 +88,16 @@ test_queue_flags(void **state)
 	assert_true(c.verbose);
 	assert_int_equal(parse(&c, "sendmail", "-q1h30m", NULL), 0);
 	assert_int_equal(c.mode, MODE_DAEMON);
-	assert_int_equal(c.queue_interval, 5400);
+	assert_int_equal(c.q.interval, 5400);
 	assert_int_equal(parse(&c, "sendmail", "-q15", NULL), 0);
-	assert_int_equal(c.queue_interval, 900);
+	assert_int_equal(c.q.interval, 900);
 	assert_int_equal(parse(&c, "sendmail", "-qIabc", "-q!Rbob", "-qf", NULL), 0);
 	assert_int_equal(c.mode, MODE_QUEUE_RUN);
-	assert_true(c.foreground);
-	assert_int_equal(c.nsel, 2);
-	assert_int_equal(c.sel[0].kind, 'I');
-	assert_string_equal(c.sel[0].substr, "abc");
-	assert_true(c.sel[1].negate);
+	assert_true(c.q.foreground);
+	assert_int_equal(c.q.n, 2);
+	assert_int_equal(c.q.v[0].kind, 'I');
+	assert_string_equal(c.q.v[0].substr, "abc");
+	assert_true(c.q.v[1].negate);
 	assert_int_equal(parse(&c, "sendmail", "-qxyz", NULL), -1);
 }
 

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "discover.h"
 #include "fetch.h"
+#include "harden.h"
 #include "log.h"
 #include "net.h"
 #include "plan.h"
@@ -25,7 +26,6 @@
 #include "sasl.h"
 #include "smtp.h"
 #include "tls.h"
-#include "trust.h"
 
 #define PROG "relayq-setup"
 #define EXIT_DECLINED 1
@@ -417,7 +417,7 @@ static void
 setup_libraries(const struct opts *o, struct tls_ctx **tls)
 {
 	char err[RELAYQ_ERRLEN];
-	trust_no_core_dumps();
+	harden_no_core_dumps();
 	log_open(PROG, 0);
 	log_set_verbose(o->verbose);
 	if (fetch_global_init(err, sizeof err) == -1 ||

@@ -18,19 +18,24 @@
 
 #define STALE_TMP_SECS 86400
 
+enum spool_group { G_ROOT, G_RELAYQ, G_DROP };
+
 struct spool_dir {
 	const char *name;
 	mode_t mode;
+	enum spool_group group;
 };
 
+/* The modes are the privilege model (relayq(8) "Privilege model"). */
 static const struct spool_dir spool_dirs[] = {
-	{ "", 0755 },
-	/* setgid + sticky: files get group relayq, nobody removes another's.
-	 * The group may list it so that mailq (setgid, filtering by uid) can
-	 * show mail not yet picked up; users outside the group cannot. */
-	{ "maildrop", 03770 },
-	{ "queue", 0750 },
-	{ "quarantine", 0700 },
+	{ "", 0755, G_ROOT },
+	/* 1730 relayq:relayq-drop: the submitter's group may create files
+	 * (and reach its own by name), not list or remove others'. */
+	{ "maildrop", 01730, G_DROP },
+	/* 0750 relayq:relayq: the group, held only by relayq-showq, reads
+	 * the state files; the submitter's group cannot even enter. */
+	{ "queue", 0750, G_RELAYQ },
+	{ "quarantine", 0700, G_RELAYQ },
 };
 
 static int
@@ -52,6 +57,7 @@ make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err, size_t 
 	return 0;
 }
 
+/* The FIFO sendmail writes a byte into: relayq:relayq-drop 0620. */
 static int
 make_trigger(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
@@ -71,22 +77,23 @@ make_trigger(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen)
 }
 
 int
-queue_create(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen)
+queue_create(const char *spool, const struct queue_owner *o, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < sizeof spool_dirs / sizeof spool_dirs[0]; i++) {
+		const struct spool_dir *sd = &spool_dirs[i];
 		struct buf p;
 		buf_init(&p);
-		if (buf_printf(&p, "%s/%s", spool, spool_dirs[i].name) == -1)
+		if (buf_printf(&p, "%s/%s", spool, sd->name) == -1)
 			return -1;
 		/* The spool itself stays root's; only its subdirectories are ours. */
-		uid_t u = i == 0 ? 0 : uid;
-		gid_t g = i == 0 ? 0 : gid;
-		int rc = make_dir(buf_str(&p), spool_dirs[i].mode, u, g, err, errlen);
+		uid_t u = sd->group == G_ROOT ? 0 : o->uid;
+		gid_t g = sd->group == G_ROOT ? 0 : sd->group == G_DROP ? o->drop_gid : o->gid;
+		int rc = make_dir(buf_str(&p), sd->mode, u, g, err, errlen);
 		buf_free(&p);
 		if (rc == -1)
 			return -1;
 	}
-	return make_trigger(spool, uid, gid, err, errlen);
+	return make_trigger(spool, o->uid, o->drop_gid, err, errlen);
 }
 
 static int
@@ -111,6 +118,21 @@ queue_open(struct queue *q, const char *spool, char *err, size_t errlen)
 	q->dropfd = open_sub(spool, "maildrop", err, errlen);
 	q->queuefd = q->dropfd == -1 ? -1 : open_sub(spool, "queue", err, errlen);
 	q->quarfd = open_sub(spool, "quarantine", ignore, sizeof ignore);
+	if (q->queuefd == -1) {
+		queue_close(q);
+		return -1;
+	}
+	return 0;
+}
+
+int
+queue_open_readonly(struct queue *q, const char *spool, char *err, size_t errlen)
+{
+	char ignore[RELAYQ_ERRLEN];
+	strlcpy_rq(q->spool, spool, sizeof q->spool);
+	q->quarfd = -1;
+	q->dropfd = open_sub(spool, "maildrop", ignore, sizeof ignore);
+	q->queuefd = open_sub(spool, "queue", err, errlen);
 	if (q->queuefd == -1) {
 		queue_close(q);
 		return -1;
@@ -149,15 +171,18 @@ queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
 	log_err("%s: moved to quarantine/%s: %s", name, dest, why);
 }
 
-/* Builds and writes the initial .qf of a picked-up .df. */
+/* Builds and writes the initial .qf of a picked-up .df.  The submitter
+ * is the file's owner, as the kernel recorded it. */
 static int
 make_qf(struct queue *q, const char *qid, int fd, bool dirsync, char *err, size_t errlen)
 {
 	struct envelope e;
+	struct stat st;
 	envelope_init(&e);
-	int rc = drop_parse(fd, &e, err, errlen);
+	int rc = fstat(fd, &st) == 0 ? drop_parse(fd, &e, err, errlen) : -1;
 	if (rc == 0) {
 		strlcpy_rq(e.qid, qid, sizeof e.qid);
+		e.uid = st.st_uid;
 		rc = qf_write(q->queuefd, &e, dirsync, err, errlen);
 	}
 	envelope_free(&e);
@@ -213,6 +238,12 @@ pickup_one(struct queue *q, const char *name)
 	}
 	envelope_init(&e);
 	int rc = drop_parse(fd, &e, err, sizeof err);
+	if (rc == 0 && e.uid != st.st_uid) {
+		/* Only a subverted submitter writes another uid into U. */
+		snprintf_rq(err, sizeof err, "forged drop file: it claims uid %lu, its "
+		    "owner is uid %lu", (unsigned long)e.uid, (unsigned long)st.st_uid);
+		rc = -1;
+	}
 	envelope_free(&e);
 	if (rc == -1) {
 		close(fd);
@@ -441,36 +472,3 @@ queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
 	return 0;
 }
 
-void
-queue_wake(const char *spool)
-{
-	struct buf p;
-	buf_init(&p);
-	if (buf_printf(&p, "%s/trigger", spool) == 0) {
-		/* O_NONBLOCK: ENXIO at once when no daemon has it open. */
-		int fd = open(buf_str(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd != -1) {
-			if (write(fd, "w", 1) == -1 && errno != EAGAIN)
-				log_warn("cannot wake relayqd: %s", strerror(errno));
-			close(fd);
-		}
-	}
-	buf_free(&p);
-}
-
-bool
-queue_selected(const struct envelope *e, const struct cli_selector *sel, size_t nsel)
-{
-	for (size_t i = 0; i < nsel; i++) {
-		bool hit = false;
-		if (sel[i].kind == 'I')
-			hit = strstr(e->qid, sel[i].substr) != NULL;
-		else if (sel[i].kind == 'S')
-			hit = strcasestr(e->sender, sel[i].substr) != NULL;
-		for (size_t r = 0; sel[i].kind == 'R' && r < e->nrcpt && !hit; r++)
-			hit = strcasestr(e->rcpts[r].addr, sel[i].substr) != NULL;
-		if (hit == sel[i].negate)
-			return false;
-	}
-	return true;
-}

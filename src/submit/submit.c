@@ -7,8 +7,8 @@
 #include "message.h"
 #include "linewrap.h"
 #include "mime.h"
-#include "queue.h"
 #include "relayq.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -266,7 +266,7 @@ submit_from_stdin(const struct cli *c, const struct conf *conf)
 		return EX_OK;
 	}
 	if (!c->queue_only)
-		queue_wake(conf->spool);
+		spool_wake(conf->spool);
 	return EX_OK;
 }
 

@@ -31,10 +31,6 @@ struct trust {
 void trust_init(struct trust *t, const struct conf *c);
 void trust_free(struct trust *t);
 
-/* No core file may ever hold a password or a TLS key: RLIMIT_CORE 0 and
- * not dumpable (also keeps other users' ptrace out). */
-void trust_no_core_dumps(void);
-
 /* Fills the trust part of o (TLS mode, context, pin, credentials). */
 void trust_smtp_opts(struct trust *t, struct smtp_opts *o);
 

@@ -6,15 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli.h"
 #include "conf.h"
+#include "qsel.h"
 #include "queue.h"
 #include "trust.h"
 
 struct run_opts {
 	bool force;			/* manual -q: ignore next-try times */
-	const struct cli_selector *sel;	/* -qI/-qR/-qS, all must match */
-	size_t nsel;
+	const struct qsel *sel;		/* -qI/-qR/-qS, all must match; may be NULL */
 	volatile const int *stop;	/* if set and non-zero: stop between messages */
 	int *dsns;			/* out, optional: notices queued in
 					   maildrop/ (pick up and run again) */

@@ -25,8 +25,6 @@ void addr_list_free(struct addr_list *l);
 
 /* The domain of an addr-spec (after its last '@'), or NULL if unqualified. */
 const char *addr_domain(const char *spec);
-/* Is name in the blank-separated list (case-insensitive)? */
-bool addr_names_has(const char *list, const char *name);
 /* Does spec name a local user: unqualified, or at one of local_names (a
  * blank-separated list of this host's own names)? */
 bool addr_is_local(const char *spec, const char *local_names);

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cli.h"
 #include "spool.h"
 
 struct queue {
@@ -18,15 +17,27 @@ struct queue {
 	char spool[4096];
 };
 
-/* Creates spool/, maildrop/, queue/, quarantine/ and the trigger FIFO with
- * their modes, owned by uid:gid (when run as root).  Idempotent. */
-int queue_create(const char *spool, uid_t uid, gid_t gid, char *err, size_t errlen);
+/* Who owns the spool's parts: the relayq user and group, and the
+ * submitter's group (maildrop/ and the trigger). */
+struct queue_owner {
+	uid_t uid;
+	gid_t gid;
+	gid_t drop_gid;
+};
+
+/* Creates spool/, maildrop/ (1730 uid:drop_gid), queue/ (0750 uid:gid),
+ * quarantine/ (0700) and the trigger FIFO (0620 uid:drop_gid); ownership
+ * only when run as root.  Idempotent. */
+int queue_create(const char *spool, const struct queue_owner *o, char *err, size_t errlen);
 
 int  queue_open(struct queue *q, const char *spool, char *err, size_t errlen);
+/* For the lister: queue/ only; maildrop/ too when readable (root). */
+int  queue_open_readonly(struct queue *q, const char *spool, char *err, size_t errlen);
 void queue_close(struct queue *q);
 
 /* Moves complete drop files into the queue (invariant I3) and re-creates
- * missing .qf files.  Bad files go to quarantine with a log line.
+ * missing .qf files.  Bad files go to quarantine with a log line, among
+ * them a drop whose U record is not its owner's uid (a forged drop).
  * Returns the number of messages picked up, -1 on a directory error. */
 int queue_pickup(struct queue *q, char *err, size_t errlen);
 
@@ -49,12 +60,5 @@ int queue_remove(struct queue *q, const char *qid, char *err, size_t errlen);
 /* Moves dir/name into quarantine/ (renaming on clash) and logs why. */
 void queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why);
 
-/* True if e matches every -qI/-qR/-qS selector (substring, case-insensitive
- * for addresses; `!` negates). */
-bool queue_selected(const struct envelope *e, const struct cli_selector *sel,
-    size_t nsel);
-
-/* Wakes a running relayqd through the trigger FIFO; silent if none runs. */
-void queue_wake(const char *spool);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "qsel.h"
+
 enum cli_mode {
 	MODE_SUBMIT,		/* -bm, the default */
 	MODE_LIST,		/* -bp, mailq */
@@ -18,14 +20,7 @@ enum cli_mode {
 	MODE_HELP		/* --help */
 };
 
-#define CLI_MAX_SELECTORS 8
 #define CLI_MAX_WARNINGS 8
-
-struct cli_selector {
-	char kind;		/* 'I' queue id, 'R' recipient, 'S' sender */
-	bool negate;		/* -q!I... */
-	const char *substr;
-};
 
 struct cli {
 	enum cli_mode mode;
@@ -41,10 +36,7 @@ struct cli {
 	const char *notify;	/* -N, upper-cased list or "NEVER" */
 	const char *ret;	/* -R: "FULL" / "HDRS" */
 	const char *envid;	/* -V, already valid xtext */
-	long queue_interval;	/* -q<time>, seconds */
-	bool foreground;	/* -qf */
-	struct cli_selector sel[CLI_MAX_SELECTORS];
-	size_t nsel;
+	struct qsel q;		/* -q: interval, -qf, selectors */
 	char **rcpts;		/* points into argv */
 	size_t nrcpts;
 	const char *warnings[CLI_MAX_WARNINGS];	/* to print, "relayq: " prefix */
@@ -56,10 +48,6 @@ struct cli {
 /* progname is basename(argv[0]): "mailq" and "newaliases" select modes.
  * Returns 0, or -1 with cli->error set (exit EX_USAGE). */
 int cli_parse(struct cli *c, int argc, char **argv, const char *progname);
-
-/* The argument of -q ("", "f", "30m", "Ixyz", "!Rbob"), also used by
- * relayqd.  Sets mode, interval, foreground and selectors. */
-int cli_parse_q(struct cli *c, const char *arg);
 
 const char *cli_usage(void);
 

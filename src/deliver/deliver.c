@@ -292,7 +292,7 @@ wanted(const struct run *run, const struct envelope *e, const struct run_opts *r
 		return false;
 	if (!ro->force && e->next_try > run->now)
 		return false;
-	return queue_selected(e, ro->sel, ro->nsel);
+	return ro->sel == NULL || qsel_match(ro->sel, e);
 }
 
 /* Nothing left to send, but a failure notice could not be queued last

@@ -1,8 +1,8 @@
 /* conf: parse relayq.conf into struct conf, one key per line.
  * Table-driven so every key has one parser and one place in the man page. */
 #include "conf.h"
-#include "address.h"
 #include "buf.h"
+#include "words.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -436,7 +436,7 @@ conf_log_hostname(const struct conf *c)
 bool
 conf_is_local_name(const struct conf *c, const char *name)
 {
-	return addr_names_has(c->local_names, name);
+	return words_has(c->local_names, name);
 }
 
 int

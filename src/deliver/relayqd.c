@@ -15,16 +15,16 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cli.h"
 #include "conf.h"
 #include "deliver.h"
 #include "log.h"
+#include "qsel.h"
 #include "queue.h"
 #include "relayq.h"
 #include "trust.h"
 
 struct opts {
-	struct cli q;		/* -q: mode, interval, selectors */
+	struct qsel q;		/* -q: interval, selectors */
 	const char *conf_path;
 	bool init_only;		/* -I */
 	bool foreground;	/* -f */
@@ -59,7 +59,6 @@ parse_args(struct opts *o, int argc, char **argv)
 {
 	int ch;
 	memset(o, 0, sizeof *o);
-	o->q.mode = MODE_QUEUE_RUN;
 	while ((ch = getopt(argc, argv, "b:C:d:fIq::v")) != -1) {
 		switch (ch) {
 		case 'b':
@@ -75,12 +74,15 @@ parse_args(struct opts *o, int argc, char **argv)
 		case 'f': o->foreground = true; break;
 		case 'I': o->init_only = true; break;
 		case 'v': log_set_verbose(true); break;
-		case 'q':
-			if (cli_parse_q(&o->q, optarg != NULL ? optarg : "") == -1) {
-				fprintf(stderr, "relayqd: %s\n", o->q.error);
+		case 'q': {
+			char why[128];
+			if (qsel_parse(&o->q, optarg != NULL ? optarg : "", false, why,
+			    sizeof why) == -1) {
+				fprintf(stderr, "relayqd: %s\n", why);
 				exit(EX_USAGE);
 			}
 			break;
+		}
 		default: usage();
 		}
 	}
@@ -90,15 +92,21 @@ parse_args(struct opts *o, int argc, char **argv)
 }
 
 /* Root: become the relayq user so a bug in the SMTP client cannot touch
- * the rest of the system.  Without that user (a developer's box) stay. */
+ * the rest of the system.  Root never goes on as root: without the user
+ * relayqd refuses to run.  Others stay who they are (a spool of their own). */
 static int
 drop_privileges(uid_t *uid, gid_t *gid)
 {
-	struct passwd *pw = getpwnam(RELAYQ_USER);
 	*uid = geteuid();
 	*gid = getegid();
-	if (geteuid() != 0 || pw == NULL)
+	if (geteuid() != 0)
 		return 0;
+	struct passwd *pw = getpwnam(RELAYQ_USER);
+	if (pw == NULL) {
+		log_err("no user %s: refusing to deliver mail as root; create it "
+		    "(systemd-sysusers, or make install) and run again", RELAYQ_USER);
+		return -1;
+	}
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	if (setgroups(0, NULL) == -1 || setresgid(*gid, *gid, *gid) == -1 ||
@@ -109,13 +117,25 @@ drop_privileges(uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+/* The relayq user and groups; as root each must exist. */
 static int
-spool_owner(uid_t *uid, gid_t *gid)
+spool_owner(struct queue_owner *o)
 {
+	/* Each look-up reuses libc's static buffer: keep the ids, not the structs. */
 	struct passwd *pw = getpwnam(RELAYQ_USER);
+	o->uid = pw != NULL ? pw->pw_uid : geteuid();
+	bool have_user = pw != NULL;
 	struct group *gr = getgrnam(RELAYQ_GROUP);
-	*uid = pw != NULL ? pw->pw_uid : geteuid();
-	*gid = gr != NULL ? gr->gr_gid : getegid();
+	o->gid = gr != NULL ? gr->gr_gid : getegid();
+	bool have_group = gr != NULL;
+	gr = getgrnam(RELAYQ_DROP_GROUP);
+	o->drop_gid = gr != NULL ? gr->gr_gid : getegid();
+	if (geteuid() == 0 && (!have_user || !have_group || gr == NULL)) {
+		log_err("cannot create the spool: user %s, group %s and group %s must "
+		    "exist (systemd-sysusers relayq.conf, or make install)",
+		    RELAYQ_USER, RELAYQ_GROUP, RELAYQ_DROP_GROUP);
+		return -1;
+	}
 	return 0;
 }
 
@@ -126,8 +146,7 @@ prepare_spool(const struct conf *c, bool force)
 	char err[RELAYQ_ERRLEN];
 	struct stat st;
 	struct buf p;
-	uid_t uid;
-	gid_t gid;
+	struct queue_owner owner;
 	buf_init(&p);
 	if (buf_printf(&p, "%s/maildrop", c->spool) == -1)
 		return -1;
@@ -135,8 +154,9 @@ prepare_spool(const struct conf *c, bool force)
 	buf_free(&p);
 	if ((!missing && !force) || geteuid() != 0)
 		return 0;
-	spool_owner(&uid, &gid);
-	if (queue_create(c->spool, uid, gid, err, sizeof err) == -1) {
+	if (spool_owner(&owner) == -1)
+		return -1;
+	if (queue_create(c->spool, &owner, err, sizeof err) == -1) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -146,13 +166,13 @@ prepare_spool(const struct conf *c, bool force)
 static struct trust trust;	/* prepared as root by main */
 
 static void
-run_once(struct queue *q, const struct conf *c, const struct cli *sel, bool force)
+run_once(struct queue *q, const struct conf *c, const struct qsel *sel, bool force)
 {
 	char err[RELAYQ_ERRLEN];
 	int dsns = 0;
 	if (queue_pickup(q, err, sizeof err) == -1)
 		log_err("pickup: %s", err);
-	struct run_opts ro = { .force = force, .sel = sel->sel, .nsel = sel->nsel,
+	struct run_opts ro = { .force = force, .sel = sel,
 	    .stop = &got_term, .dsns = &dsns };
 	deliver_run(q, c, &trust, &ro);
 	if (dsns == 0 || got_term)
@@ -270,7 +290,7 @@ static int
 run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 {
 	sigset_t unblocked;
-	if (daemonize(o->foreground, o->q.queue_interval, c) == -1) {
+	if (daemonize(o->foreground, o->q.interval, c) == -1) {
 		log_err("cannot start daemon: %s", strerror(errno));
 		return EX_OSERR;
 	}
@@ -296,7 +316,7 @@ run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		if (!got_term && !got_flush)
-			deliver = wait_event(trig, o->q.queue_interval, &unblocked, c->deliver_immediate);
+			deliver = wait_event(trig, o->q.interval, &unblocked, c->deliver_immediate);
 	}
 	unlinkat(q->queuefd, "relayqd.pid", 0);
 	log_info("daemon stopping");
@@ -353,7 +373,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "relayqd: %s\n", err);
 			rc = EX_NOINPUT;
 		}
-	} else if (o.q.mode == MODE_DAEMON)
+	} else if (o.q.interval > 0)
 		rc = run_daemon(&q, &c, &o);
 	else
 		run_once(&q, &c, &o.q, true);

@@ -148,6 +148,12 @@ open_maildrop(struct drop *d, const char *spool, char *err, size_t errlen)
 	if (buf_printf(&path, "%s/maildrop", spool) == -1)
 		return -1;
 	d->dirfd = open(buf_str(&path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The submitter's group may enter and create, not read (1730): such
+	 * a handle serves openat and renameat, and the commit syncs the
+	 * file system instead of the directory (drop_commit). */
+	d->dir_synced_by_fs = d->dirfd == -1 && errno == EACCES;
+	if (d->dir_synced_by_fs)
+		d->dirfd = open(buf_str(&path), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (d->dirfd == -1)
 		snprintf_rq(err, errlen, "cannot open %s: %s", buf_str(&path),
 		    strerror(errno));
@@ -155,15 +161,26 @@ open_maildrop(struct drop *d, const char *spool, char *err, size_t errlen)
 	return d->dirfd == -1 ? -1 : 0;
 }
 
+/* DROP_MODE for a submitter; 0600 when relayqd itself queues a notice
+ * (it owns maildrop/ and reads its own file as the owner). */
+static mode_t
+drop_mode(int dirfd)
+{
+	struct stat st;
+	return fstat(dirfd, &st) == 0 && st.st_uid == geteuid() ? 0600 : DROP_MODE;
+}
+
+
 static int
 create_tmp(struct drop *d, char *err, size_t errlen)
 {
+	mode_t mode = drop_mode(d->dirfd);
 	for (int tries = 0; tries < 10; tries++) {
 		if (tries > 0 || !qid_valid(d->qid))
 			qid_new(d->qid);
 		snprintf_rq(d->tmpname, sizeof d->tmpname, "tmp.%s", d->qid);
 		d->fd = openat(d->dirfd, d->tmpname,
-		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 		if (d->fd != -1 || errno != EEXIST)
 			break;
 		usleep(1);
@@ -172,8 +189,8 @@ create_tmp(struct drop *d, char *err, size_t errlen)
 		snprintf_rq(err, errlen, "cannot create queue file: %s", strerror(errno));
 		return -1;
 	}
-	/* umask 077 in the submitter; relayqd reads through the group. */
-	if (fchmod(d->fd, 0640) == -1) {
+	/* umask 077 in the submitter; see DROP_MODE. */
+	if (fchmod(d->fd, mode) == -1) {
 		snprintf_rq(err, errlen, "cannot chmod queue file: %s", strerror(errno));
 		return -1;
 	}
@@ -242,7 +259,7 @@ drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen)
 		}
 		qid_new(d->qid);
 	}
-	if (fsync_dir(d->dirfd) == -1) {
+	if ((d->dir_synced_by_fs ? syncfs(d->fd) : fsync_dir(d->dirfd)) == -1) {
 		snprintf_rq(err, errlen, "cannot sync the maildrop: %s", strerror(errno));
 		return -1;
 	}
@@ -528,4 +545,23 @@ qf_read(int queuefd, const char *qid, struct envelope *e, char *err, size_t errl
 	}
 	fclose(fp);
 	return rc;
+}
+
+void
+spool_wake(const char *spool)
+{
+	struct buf p;
+	buf_init(&p);
+	if (buf_printf(&p, "%s/trigger", spool) == 0) {
+		/* O_NONBLOCK: ENXIO at once when no daemon has it open. */
+		int fd = open(buf_str(&p), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd != -1) {
+			/* EAGAIN means a full FIFO: relayqd is awake already.
+			 * Any other failure leaves the mail to the next run. */
+			ssize_t n = write(fd, "w", 1);
+			(void)n;
+			close(fd);
+		}
+	}
+	buf_free(&p);
 }

@@ -16,35 +16,10 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
+#include "harden.h"
 #include "log.h"
-#include "mailq.h"
 #include "relayq.h"
 #include "submit.h"
-
-extern char **environ;
-
-/* fds 0-2 open (else our queue file could become someone's stdout), the
- * rest closed, a minimal environment, no core files. */
-static void
-sanitise_process(void)
-{
-	umask(077);
-	for (int fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) == -1 && open("/dev/null", O_RDWR) != fd)
-			_exit(EX_OSERR);
-	}
-	closefrom(3);
-	char tz[64] = "";
-	const char *t = getenv("TZ");
-	if (t != NULL && strlen(t) < sizeof tz && strchr(t, '/') == NULL)
-		strlcpy_rq(tz, t, sizeof tz);
-	if (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) != 0 ||
-	    (tz[0] != '\0' && setenv("TZ", tz, 1) != 0))
-		_exit(EX_OSERR);
-	struct rlimit no_core = { 0, 0 };
-	setrlimit(RLIMIT_CORE, &no_core);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static void
 drop_setgid(void)
@@ -54,40 +29,42 @@ drop_setgid(void)
 		_exit(EX_OSERR);
 }
 
-/* relayqd next to this program (a build tree), else the installed one. */
+/* A helper next to this program (a build tree), else the installed one. */
 static void
-relayqd_path(char *out, size_t size)
+helper_path(const char *name, char *out, size_t size)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf_rq(out, size, "%s/relayqd", dirname(self));
+		snprintf_rq(out, size, "%s/%s", dirname(self), name);
 		if (access(out, X_OK) == 0)
 			return;
 	}
-	snprintf_rq(out, size, "%s/relayqd", RELAYQ_LIBEXEC);
+	snprintf_rq(out, size, "%s/%s", RELAYQ_LIBEXEC, name);
 }
 
-/* relayqd's arguments from the parsed -q/-v options (so bundled flags
- * like -vq30m keep their meaning). */
+/* The helper's arguments from the parsed -q/-v/-C options (so bundled
+ * flags like -vq30m keep their meaning). */
 static void
-relayqd_args(const struct cli *c, struct buf *store, char **args, size_t max)
+helper_args(const char *name, const struct cli *c, struct buf *store, char **args,
+    size_t max)
 {
 	size_t n = 0;
-	args[n++] = "relayqd";
-	int rc = buf_puts(store, "-q");
+	args[n++] = (char *)name;
+	int rc = 0;
 	if (c->mode == MODE_DAEMON)
-		rc |= buf_printf(store, "%lds", c->queue_interval);
-	rc |= buf_putc(store, '\0');
-	for (size_t i = 0; i < c->nsel; i++)
-		rc |= buf_printf(store, "-q%s%c%s%c", c->sel[i].negate ? "!" : "",
-		    c->sel[i].kind, c->sel[i].substr, '\0');
+		rc |= buf_printf(store, "-q%lds%c", c->q.interval, '\0');
+	else if (c->mode == MODE_QUEUE_RUN)
+		rc |= buf_printf(store, "-q%c", '\0');
+	for (size_t i = 0; i < c->q.n; i++)
+		rc |= buf_printf(store, "-q%s%c%s%c", c->q.v[i].negate ? "!" : "",
+		    c->q.v[i].kind, c->q.v[i].substr, '\0');
 	if (rc != 0)
 		_exit(EX_OSERR);
 	for (size_t off = 0; off < store->len && n < max - 6; off += strlen(store->data + off) + 1)
 		args[n++] = store->data + off;
-	if (c->foreground)
+	if (c->q.foreground)
 		args[n++] = "-f";
 	if (c->verbose)
 		args[n++] = "-v";
@@ -98,21 +75,22 @@ relayqd_args(const struct cli *c, struct buf *store, char **args, size_t max)
 	args[n] = NULL;
 }
 
-/* -q...: root hands over to relayqd with the same -C; others run it with
- * their own privileges, where it can only work on a spool they own. */
+/* -q... goes to relayqd (root's with the same -C; others run it with their
+ * own privileges, where it can only work on a spool they own); -bp goes to
+ * relayq-showq, the read-only lister.  This program never reads the queue. */
 static int
-run_queue(const struct cli *c)
+run_helper(const char *name, const struct cli *c)
 {
 	char path[PATH_MAX];
-	char *args[CLI_MAX_SELECTORS + 12];
+	char *args[QSEL_MAX + 12];
 	struct buf store;
 	buf_init(&store);
-	if (getuid() != 0)
-		drop_setgid();
-	relayqd_path(path, sizeof path);
-	relayqd_args(c, &store, args, sizeof args / sizeof args[0]);
+	drop_setgid();
+	helper_path(name, path, sizeof path);
+	helper_args(name, c, &store, args, sizeof args / sizeof args[0]);
 	execv(path, args);
-	fprintf(stderr, "sendmail: cannot run %s: %s\n", path, strerror(errno));
+	fprintf(stderr, "%s: cannot run %s: %s\n", c->mode == MODE_LIST ? "mailq" : "sendmail",
+	    path, strerror(errno));
 	buf_free(&store);
 	return EX_UNAVAILABLE;
 }
@@ -134,23 +112,9 @@ load_conf(struct conf *conf, const struct cli *c)
 }
 
 static int
-list_queue(const struct conf *conf, const struct cli *c)
-{
-	char err[RELAYQ_ERRLEN];
-	if (mailq_print(stdout, conf->spool, getuid() == 0, getuid(), c->sel, c->nsel,
-	    err, sizeof err) == -1) {
-		fprintf(stderr, "mailq: %s\n", err);
-		return EX_NOPERM;
-	}
-	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
-}
-
-static int
 dispatch(const struct cli *c, const struct conf *conf)
 {
 	switch (c->mode) {
-	case MODE_LIST:
-		return list_queue(conf, c);
 	case MODE_NEWALIASES:
 		return submit_check_aliases(conf);
 	case MODE_VERIFY:
@@ -168,7 +132,8 @@ main(int argc, char **argv)
 	struct cli c;
 	struct conf conf;
 
-	sanitise_process();
+	if (harden_setid_process() == -1)
+		return EX_OSERR;
 	const char *prog = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	prog = prog != NULL ? prog + 1 : (argc > 0 ? argv[0] : "sendmail");
 	if (cli_parse(&c, argc, argv, prog) == -1) {
@@ -186,7 +151,9 @@ main(int argc, char **argv)
 		return EX_OK;
 	}
 	if (c.mode == MODE_QUEUE_RUN || c.mode == MODE_DAEMON)
-		return run_queue(&c);
+		return run_helper("relayqd", &c);
+	if (c.mode == MODE_LIST)
+		return run_helper("relayq-showq", &c);
 	log_open("sendmail", LOG_TO_SYSLOG);
 	log_set_verbose(c.verbose);
 	int rc = load_conf(&conf, &c);

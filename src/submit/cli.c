@@ -171,37 +171,17 @@ opt_O(struct cli *c, const char *a)
 		warn(c, "warning: -O option ignored");
 }
 
-int
-cli_parse_q(struct cli *c, const char *a)
+/* -q: a queue run, a daemon (-q<time>), or mailq's selectors. */
+static int
+opt_q(struct cli *c, const char *a)
 {
-	if (c->mode != MODE_LIST)	/* mailq -qRbob: selectors for the listing */
+	char why[128];
+	if (c->mode != MODE_LIST)
 		c->mode = MODE_QUEUE_RUN;
-	if (*a == '\0')
-		return 0;
-	if (*a == 'f' || *a == 'p') {
-		c->foreground = *a == 'f';
-		a++;
-		if (*a == '\0')
-			return 0;
-	}
-	bool neg = *a == '!';
-	if (neg)
-		a++;
-	if (*a == 'I' || *a == 'R' || *a == 'S') {
-		if (c->nsel == CLI_MAX_SELECTORS)
-			return fail(c, "too many -q selectors");
-		c->sel[c->nsel++] = (struct cli_selector){ *a, neg, a + 1 };
-		return 0;
-	}
-	if (*a == 'G' || *a == 'L' || *a == 'Q')
-		return 0;
-	long secs = parse_duration(a, 60);
-	if (secs <= 0 || neg)
-		return fail(c, "Invalid -q value \"%s\"", a);
-	if (c->mode == MODE_LIST)
-		return fail(c, "mailq takes no queue interval");
-	c->queue_interval = secs;
-	c->mode = MODE_DAEMON;
+	if (qsel_parse(&c->q, a, c->mode == MODE_LIST, why, sizeof why) == -1)
+		return fail(c, "%s", why);
+	if (c->q.interval > 0)
+		c->mode = MODE_DAEMON;
 	return 0;
 }
 
@@ -248,7 +228,7 @@ dispatch(struct cli *c, int opt, const char *a)
 	case 'f': case 'r': return opt_from(c, a);
 	case 'o': opt_o(c, a); return 0;
 	case 'O': opt_O(c, a); return 0;
-	case 'q': return cli_parse_q(c, a);
+	case 'q': return opt_q(c, a);
 	default: return opt_simple(c, opt, a);
 	}
 }

@@ -2,6 +2,7 @@
  * otherwise masquerading; otherwise the address is only qualified. */
 #include "rewrite.h"
 #include "address.h"
+#include "words.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -117,7 +118,7 @@ static bool
 local_domain(const struct rewrite *r, const char *dom)
 {
 	return dom == NULL || strcasecmp(dom, r->domain) == 0 ||
-	    addr_names_has(r->local_names, dom);
+	    words_has(r->local_names, dom);
 }
 
 static const char *

@@ -3,6 +3,7 @@
 #include "trust.h"
 #include "buf.h"
 #include "authinfo.h"
+#include "harden.h"
 #include "log.h"
 #include "map.h"
 #include "sasl.h"
@@ -15,14 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-void
-trust_no_core_dumps(void)
-{
-	struct rlimit none = { 0, 0 };
-	if (setrlimit(RLIMIT_CORE, &none) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		log_warn("cannot disable core dumps: %s", strerror(errno));
-}
 
 /* Besides root, the relayq user may own the map (it runs relayqd). */
 static uid_t
@@ -47,7 +40,7 @@ trust_init(struct trust *t, const struct conf *c)
 	char err[RELAYQ_ERRLEN];
 	memset(t, 0, sizeof *t);
 	t->c = c;
-	trust_no_core_dumps();
+	harden_no_core_dumps();
 	if (conf_tls_mode(c) != TLS_NONE &&
 	    tls_ctx_new(&t->tls, c->tls_ca, c->tls_cert, c->tls_key, err, sizeof err) == -1) {
 		fail(t, err);

@@ -64,8 +64,8 @@ print_entry(FILE *out, struct queue *q, const struct envelope *e)
 
 /* Messages still in maildrop/ (no daemon has picked them up yet). */
 static void
-collect_drops(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
-    size_t nsel, struct envelope **list, size_t *count, size_t *cap)
+collect_drops(struct queue *q, bool all, uid_t uid, const struct qsel *sel,
+    struct envelope **list, size_t *count, size_t *cap)
 {
 	char err[RELAYQ_ERRLEN];
 	int dfd = dup(q->dropfd);
@@ -84,7 +84,7 @@ collect_drops(struct queue *q, bool all, uid_t uid, const struct cli_selector *s
 		struct envelope *e = &(*list)[*count];
 		envelope_init(e);
 		if (fd == -1 || drop_parse(fd, e, err, sizeof err) == -1 ||
-		    (!all && e->uid != uid) || !queue_selected(e, sel, nsel)) {
+		    (!all && e->uid != uid) || !qsel_match(sel, e)) {
 			envelope_free(e);
 		} else {
 			strlcpy_rq(e->qid, de->d_name, sizeof e->qid);
@@ -117,8 +117,8 @@ count_drops(struct queue *q)
 }
 
 static int
-collect(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
-    size_t nsel, struct envelope **list, size_t *count)
+collect(struct queue *q, bool all, uid_t uid, const struct qsel *sel,
+    struct envelope **list, size_t *count)
 {
 	char (*ids)[QID_SIZE];
 	char err[RELAYQ_ERRLEN];
@@ -136,27 +136,27 @@ collect(struct queue *q, bool all, uid_t uid, const struct cli_selector *sel,
 		struct envelope *e = &(*list)[*count];
 		envelope_init(e);
 		if (qf_read(q->queuefd, ids[i], e, err, sizeof err) == -1 ||
-		    (!all && e->uid != uid) || !queue_selected(e, sel, nsel)) {
+		    (!all && e->uid != uid) || !qsel_match(sel, e)) {
 			envelope_free(e);
 			continue;
 		}
 		(*count)++;
 	}
 	queue_ids_free(ids);
-	collect_drops(q, all, uid, sel, nsel, list, count, &cap);
+	collect_drops(q, all, uid, sel, list, count, &cap);
 	return 0;
 }
 
 int
 mailq_print(FILE *out, const char *spool, bool all_users, uid_t only_uid,
-    const struct cli_selector *sel, size_t nsel, char *err, size_t errlen)
+    const struct qsel *sel, char *err, size_t errlen)
 {
 	struct queue q;
 	struct envelope *list;
 	size_t n;
-	if (queue_open(&q, spool, err, errlen) == -1)
+	if (queue_open_readonly(&q, spool, err, errlen) == -1)
 		return -1;
-	if (collect(&q, all_users, only_uid, sel, nsel, &list, &n) == -1) {
+	if (collect(&q, all_users, only_uid, sel, &list, &n) == -1) {
 		snprintf_rq(err, errlen, "cannot read the queue in %s", spool);
 		queue_close(&q);
 		return -1;

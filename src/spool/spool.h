@@ -1,20 +1,26 @@
 /* spool: the on-disk queue — file formats, the atomic commit sequence and
  * the invariants every writer keeps.  Used by both sides.
  *
- * Layout under the spool directory (see relayq(8) "QUEUE"):
- *   maildrop/   3770 relayq:relayq  setgid+sticky: submitters (egid relayq)
- *                                   create files, cannot remove other users'
- *                                   files; new files inherit group relayq.
- *                                   Only the setgid programs can list it
- *                                   (mailq shows each user only their own).
- *   queue/      0750 relayq:relayq  QID.df (the drop file, content) and
- *                                   QID.qf (delivery state), both 0640.
+ * Layout under the spool directory (see relayq(8) "Privilege model"):
+ *   maildrop/   1730 relayq:relayq-drop  the submitter (egid relayq-drop)
+ *                                   creates files; nobody but relayq lists
+ *                                   it, the sticky bit keeps others' files.
+ *                                   A drop is DROP_MODE, owned by its
+ *                                   submitter, whose uid pickup takes from
+ *                                   the file's owner, never from its U record.
+ *   queue/      0750 relayq:relayq  QID.df (the drop file, content, still
+ *                                   the submitter's and DROP_MODE) and QID.qf
+ *                                   (delivery state, 0640 relayq:relayq).
+ *                                   Group relayq is held only by the
+ *                                   read-only lister relayq-showq.
  *   quarantine/ 0700 relayq:relayq  files that failed validation.
- *   trigger     FIFO 0620           a byte here wakes a running relayqd.
+ *   trigger     FIFO 0620 relayq:relayq-drop  a byte wakes relayqd.
  *
  * Invariants (the state table of a message):
  *   I1 A drop file is written as maildrop/tmp.QID, fsync'd, then renamed
- *      to maildrop/QID with RENAME_NOREPLACE, directory fsync'd.
+ *      to maildrop/QID with RENAME_NOREPLACE, directory fsync'd (the
+ *      set-group-ID submitter cannot open maildrop/ for reading, so it
+ *      syncs the file system, syncfs(2), which includes the directory).
  *      Only then does sendmail exit 0.  Names starting "tmp." are never
  *      picked up; stale ones are removed after a day.
  *   I2 A drop file is self-checking: it ends in a fixed-size END trailer
@@ -44,6 +50,10 @@
 #include <time.h>
 
 #define QID_LEN 14			/* sendmail-style queue id length */
+/* rw for the submitter, r for relayq (which reaches maildrop/ and queue/
+ * as their owner), nothing for the submitter's group: a subverted
+ * sendmail that guesses a name still cannot read another user's drop. */
+#define DROP_MODE 0604
 #define QID_SIZE (QID_LEN + 1)
 
 enum rcpt_state {
@@ -102,6 +112,7 @@ struct drop {
 	char tmpname[QID_SIZE + 8];
 	char qid[QID_SIZE];
 	off_t content_off;
+	bool dir_synced_by_fs;	/* maildrop/ not readable: syncfs, not fsync */
 };
 
 /* Creates maildrop/tmp.QID (0640) and writes the envelope records; the
@@ -128,6 +139,10 @@ int qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err,
 /* Reads queue/QID.qf. */
 int qf_read(int queuefd, const char *qid, struct envelope *e, char *err,
     size_t errlen);
+
+/* Wakes a running relayqd through spool/trigger; silent if none runs
+ * (the next queue run or the daemon's interval picks the mail up). */
+void spool_wake(const char *spool);
 
 /* fsync a directory by fd; 0/-1. */
 int fsync_dir(int dirfd);

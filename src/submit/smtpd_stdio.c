@@ -8,8 +8,8 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "queue.h"
 #include "relayq.h"
+#include "spool.h"
 #include "submit.h"
 
 #define CMD_MAX 1000	/* RFC 5321 4.5.3.1.4 command line limit, +slack */
@@ -188,7 +188,7 @@ queue_data(struct session *s, FILE *tmp)
 	rewind(tmp);
 	int rc = submit_stream(tmp, &r, qid, err, sizeof err);
 	if (rc == EX_OK && !s->cli->queue_only)
-		queue_wake(s->conf->spool);
+		spool_wake(s->conf->spool);
 	if (rc == EX_OK)
 		snprintf_rq(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
 	else if (rc == EX_TEMPFAIL || rc == EX_CANTCREAT || rc == EX_IOERR || rc == EX_OSERR)

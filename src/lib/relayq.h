@@ -17,8 +17,9 @@ enum outcome {
 #define RELAYQ_CONF_DEFAULT RELAYQ_SYSCONF "/relayq.conf"
 #define RELAYQ_SPOOL_DEFAULT "/var/spool/relayq"
 #define RELAYQ_MAILNAME "/etc/mailname"	/* Debian's mail name */
-#define RELAYQ_USER "relayq"		/* owns queue/, runs relayqd */
-#define RELAYQ_GROUP "relayq"		/* setgid group of sendmail */
+#define RELAYQ_USER "relayq"		/* owns the spool's directories, runs relayqd */
+#define RELAYQ_GROUP "relayq"		/* reads queue/'s state files: relayq-showq */
+#define RELAYQ_DROP_GROUP "relayq-drop"	/* creates files in maildrop/: sendmail */
 #define RELAYQ_ERRLEN 512		/* size of caller error buffers */
 
 #endif

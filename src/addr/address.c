@@ -3,6 +3,7 @@
  * addr-spec with its byte span for in-place rewriting. */
 #include "address.h"
 #include "buf.h"
+#include "words.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -211,24 +212,10 @@ addr_domain(const char *spec)
 }
 
 bool
-addr_names_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; p != NULL && *p != '\0';) {
-		p += strspn(p, " ");
-		size_t len = strcspn(p, " ");
-		if (len == n && n > 0 && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-	}
-	return false;
-}
-
-bool
 addr_is_local(const char *spec, const char *local_names)
 {
 	const char *dom = addr_domain(spec);
-	return dom == NULL || addr_names_has(local_names, dom);
+	return dom == NULL || words_has(local_names, dom);
 }
 
 bool
