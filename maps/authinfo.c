@@ -12,6 +12,7 @@
 #include "base64.h"
 #include "buf.h"
 #include "map.h"
+#include "relayq.h"
 
 #define KEY_PREFIX "authinfo:"
 
@@ -302,6 +303,21 @@ authinfo_addr_key(const char *addr, char *out, size_t outlen)
 	return make_key(txt, strlen(txt), out, outlen);
 }
 
+/* Puts where the entry is in front of err: "FILE:LINE: " for a text
+ * map, "FILE: " for a Berkeley DB map, which has no lines. */
+static void
+add_place(const struct map *m, char *err, size_t errlen)
+{
+	char why[RELAYQ_ERRLEN];
+	unsigned line = map_hit_line(m);
+
+	strlcpy_rq(why, err, sizeof why);
+	if (line > 0)
+		snprintf_rq(err, errlen, "%s:%u: %s", map_file(m), line, why);
+	else
+		snprintf_rq(err, errlen, "%s: %s", map_file(m), why);
+}
+
 /* One exact lookup; parses the value when found. */
 static int
 try_key(struct map *m, const char *key, struct authinfo *ai, bool *found,
@@ -317,6 +333,8 @@ try_key(struct map *m, const char *key, struct authinfo *ai, bool *found,
 	if (*found)
 		r = authinfo_parse(buf_str(&val), val.len, key, ai, err, errlen);
 	buf_free_secret(&val);
+	if (r < 0)
+		add_place(m, err, errlen);
 	return r;
 }
 

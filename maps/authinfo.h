@@ -48,7 +48,8 @@ int authinfo_name_key(const char *relay_name, char *out, size_t outlen);
 int authinfo_addr_key(const char *addr, char *out, size_t outlen);
 
 /* Tries authinfo:<name>, authinfo:<addr> (addr may be NULL), authinfo:.
- * First hit wins even when malformed (then -1 with err and *found set).
+ * First hit wins even when malformed (then -1 with *found set and err
+ * "FILE:LINE: KEY: item N (T): reason", ":LINE" only for text maps).
  * matched receives the key that hit ("" if none).  Returns 0 with
  * *found false when no entry exists; -1 on map errors or a bad entry. */
 int authinfo_lookup(struct map *m, const char *relay_name,

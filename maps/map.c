@@ -24,6 +24,7 @@ struct map {
 	int fd;			/* the checked descriptor; holds LOCK_SH */
 	struct mapdb *db;
 	struct maptext *text;
+	unsigned hit_line;	/* text maps: line of the last hit */
 	char file[PATH_MAX];
 };
 
@@ -195,7 +196,7 @@ raw_get(struct map *m, const char *key, size_t klen, const char **v,
 	const void *dv;
 
 	if (m->type == MAP_TEXT) {
-		maptext_get(m->text, key, klen, v, vl, found);
+		maptext_get(m->text, key, klen, v, vl, &m->hit_line, found);
 		return 0;
 	}
 	if (mapdb_get(m->db, key, klen, &dv, vl, found, err, errlen) < 0)
@@ -252,6 +253,12 @@ const char *
 map_file(const struct map *m)
 {
 	return m->file;
+}
+
+unsigned
+map_hit_line(const struct map *m)
+{
+	return m->type == MAP_TEXT ? m->hit_line : 0;
 }
 
 void

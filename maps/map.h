@@ -56,6 +56,9 @@ int map_iterate(struct map *m, map_iter_fn fn, void *arg, char *err,
     size_t errlen);
 
 const char *map_file(const struct map *m);
+/* The source line of the record the last successful map_lookup found:
+ * > 0 for text maps, 0 for Berkeley DB maps (no lines). */
+unsigned map_hit_line(const struct map *m);
 void map_close(struct map *m);		/* NULL-safe */
 
 /* Writer options.  A new map is built in a temporary file next to the

@@ -13,6 +13,7 @@ struct rec {
 	size_t klen;
 	char *val;
 	size_t vlen;
+	unsigned line;
 };
 
 struct maptext {
@@ -38,8 +39,9 @@ add_rec(struct maptext *t, const struct mapsrc_rec *r)
 	bool found;
 	const char *v;
 	size_t vl;
+	unsigned line;
 
-	maptext_get(t, r->key, r->klen, &v, &vl, &found);
+	maptext_get(t, r->key, r->klen, &v, &vl, &line, &found);
 	if (found)
 		return 0;	/* first value kept, like makemap */
 	if (t->n == t->cap) {
@@ -60,6 +62,7 @@ add_rec(struct maptext *t, const struct mapsrc_rec *r)
 	}
 	e->klen = r->klen;
 	e->vlen = r->vlen;
+	e->line = r->lineno;
 	t->n++;
 	return 0;
 }
@@ -80,6 +83,7 @@ maptext_load(struct maptext **tp, FILE *fp, const char *file, bool nofold,
 	}
 	mapsrc_init(&src, fp);
 	src.fold = !nofold;
+	src.secret = true;
 	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) == 1) {
 		if (add_rec(*tp, &r) < 0) {
 			snprintf_rq(msg, sizeof msg, "out of memory");
@@ -90,7 +94,7 @@ maptext_load(struct maptext **tp, FILE *fp, const char *file, bool nofold,
 	explicit_bzero(src.line, sizeof src.line);
 	if (rc == 0)
 		return 0;
-	snprintf_rq(err, errlen, "%s: %s", file, msg);
+	snprintf_rq(err, errlen, "%s:%u: %s", file, src.lineno, msg);
 	maptext_free(*tp);
 	*tp = NULL;
 	return -1;
@@ -98,7 +102,7 @@ maptext_load(struct maptext **tp, FILE *fp, const char *file, bool nofold,
 
 void
 maptext_get(const struct maptext *t, const char *key, size_t klen,
-    const char **val, size_t *vlen, bool *found)
+    const char **val, size_t *vlen, unsigned *line, bool *found)
 {
 	*found = false;
 	for (size_t i = 0; i < t->n; i++) {
@@ -106,6 +110,7 @@ maptext_get(const struct maptext *t, const char *key, size_t klen,
 		    memcmp(t->recs[i].key, key, klen) == 0) {
 			*val = t->recs[i].val;
 			*vlen = t->recs[i].vlen;
+			*line = t->recs[i].line;
 			*found = true;
 			return;
 		}

@@ -23,6 +23,7 @@ struct opts {
 	size_t cachesize;
 	char comment, sep;
 	bool allow_empty, dump, verbose;
+	bool secret;		/* an authinfo map: quote no key at all */
 	const char *cf, *check_host, *check_addr;
 	const char *type_name, *mapname;
 	enum map_type type;
@@ -119,6 +120,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		usage();
 	o->type_name = argv[optind];
 	o->mapname = argv[optind + 1];
+	o->secret = strcasestr(o->mapname, "authinfo") != NULL;
 	if (strcmp(o->type_name, "implicit") == 0)
 		o->type_name = "hash";
 	if (map_type_from_name(o->type_name, &o->type) < 0) {
@@ -272,6 +274,28 @@ check_authinfo(const struct opts *o, const struct mapsrc_rec *r)
 		    "entry (%s)\n", PROG, o->mapname, r->lineno, err);
 }
 
+/* The key as an error message may quote it: makemap's text for plain
+ * keys, a stand-in for one that may hold a credential. */
+static const char *
+shown_key(const struct opts *o, const struct mapsrc_rec *r)
+{
+	return !o->secret && mapsrc_key_showable(r->key, r->klen) ? r->key :
+	    "(not shown)";
+}
+
+/* -v: makemap's listing, without AuthInfo values or a key a typo may
+ * have run a value into. */
+static void
+show_verbose(const struct opts *o, const struct mapsrc_rec *r)
+{
+	bool key_ok = mapsrc_key_plain(r->key, r->klen);
+	bool val_ok = key_ok && !o->secret &&
+	    !mapsrc_key_authinfo(r->key, r->klen);
+
+	printf("key=`%s', val=`%s'\n", key_ok ? r->key : "(not shown)",
+	    val_ok ? r->val : "(not shown)");
+}
+
 /* Stores one record; returns the exit status it earns. */
 static int
 store(const struct opts *o, struct map_writer *w, const struct mapsrc_rec *r)
@@ -279,18 +303,18 @@ store(const struct opts *o, struct map_writer *w, const struct mapsrc_rec *r)
 	char err[RELAYQ_ERRLEN];
 
 	if (o->verbose)
-		printf("key=`%s', val=`%s'\n", r->key, r->val);
+		show_verbose(o, r);
 	check_authinfo(o, r);
 	int rc = map_writer_put(w, r->key, r->klen, r->val, r->vlen, err,
 	    sizeof err);
 	if (rc == 1) {
 		fprintf(stderr, "%s: %s: line %u: key %s: duplicate key\n",
-		    PROG, o->mapname, r->lineno, r->key);
+		    PROG, o->mapname, r->lineno, shown_key(o, r));
 		return EX_DATAERR;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: line %u: key %s: %s\n", PROG,
-		    o->mapname, r->lineno, r->key, err);
+		    o->mapname, r->lineno, shown_key(o, r), err);
 		return EX_IOERR;
 	}
 	return EX_OK;
@@ -315,12 +339,14 @@ read_input(const struct opts *o, struct map_writer *w)
 	src.comment = o->comment;
 	src.allow_empty = o->allow_empty;
 	src.fold = !(o->wflags & MAP_W_NOFOLD);
+	src.secret = o->secret;
 	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) != 0) {
 		if (rc == 1) {
 			status = worse(status, store(o, w, &r));
 			continue;
 		}
-		fprintf(stderr, "%s: %s: %s\n", PROG, o->mapname, msg);
+		fprintf(stderr, "%s: %s: line %u: %s\n", PROG, o->mapname,
+		    src.lineno, msg);
 		status = worse(status, rc == -2 ? EX_IOERR : EX_DATAERR);
 		if (rc == -2)
 			break;

@@ -115,4 +115,31 @@ assert_eq "bad input: same exit status as sendmail" "$s1" "$s2"
 sed 's/^makemap: [^:]*: //' "$T/e_sm" >"$T/e_sm2"
 sed 's/^relayq-makemap: [^:]*: //' "$T/e_rq" >"$T/e_rq2"
 check "bad input: same messages as sendmail" cmp -s "$T/e_sm2" "$T/e_rq2"
+
+# Credential lines gone wrong: the messages name the map and the line,
+# never a byte of the line.  In the typo (no blank after the key) the key
+# runs on into the items, so sendmail's "no RHS for LHS <key>" would print
+# the password, folded to lower case.
+add_secret Zq9Secret
+printf '%s\n' '# creds' 'AuthInfo:ok "U:a" "P:b"' \
+	'AuthInfo:host"U:alice""P:Zq9Secret"' \
+	'AuthInfo:dup"P:Zq9Secret" x' 'AuthInfo:dup"P:Zq9Secret" y' \
+	'AuthInfo:b64 "U:alice" "P=Zq9Secret!"' \
+	'AuthInfo:smtp.isp.example:alice:Zq9Secret' >"$T/authinfo.typo"
+"$RQ" hash "$T/typo" <"$T/authinfo.typo" 2>"$T/e_typo"; s3=$?
+sed 's/^/# /' "$T/e_typo"
+assert_eq "credential typos: exit 65 as makemap" 65 "$s3"
+assert_grep "typo: map and line named" \
+    "^relayq-makemap: $T/typo: line 3: no RHS for LHS (key not shown)" "$T/e_typo"
+assert_grep "duplicate: map and line named" \
+    "^relayq-makemap: $T/typo: line 5: .*duplicate key" "$T/e_typo"
+assert_grep "bad base64: line and item named" \
+    "^relayq-makemap: $T/typo: warning: line 6: malformed AuthInfo entry (item 2 (P): invalid base64)" "$T/e_typo"
+assert_grep "no blank at all: line named" \
+    "^relayq-makemap: $T/typo: line 7: no RHS for LHS (key not shown)" "$T/e_typo"
+assert_no_grep "credential typos: no password in the messages" '[Zz]q9[Ss]ecret' "$T/e_typo"
+assert_no_grep "credential typos: no user name in the messages" 'alice' "$T/e_typo"
+"$RQ" -v hash "$T/verbose" <"$T/authinfo" >"$T/v_out" 2>&1
+assert_grep "-v: AuthInfo keys listed" "^key=\`authinfo:smtp.example.net'" "$T/v_out"
+assert_no_grep "-v: no AuthInfo value printed" 's3cret' "$T/v_out"
 finish

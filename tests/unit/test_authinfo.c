@@ -262,7 +262,13 @@ test_lookup_order(void **state)
 	    matched, sizeof matched, err, sizeof err), -1);
 	assert_true(found);
 	assert_string_equal(matched, "authinfo:broken.example");
-	assert_non_null(strstr(err, "invalid base64"));
+	assert_non_null(strstr(err, "item 2 (P): invalid base64"));
+	/* Which file and line, so the admin can find the entry. */
+	char where[96];
+	snprintf(where, sizeof where, "%s/authinfo:4: ", dir);
+	if (strstr(err, where) == NULL)
+		fail_msg("no \"%s\" in \"%s\"", where, err);
+	assert_null(strstr(err, "!!!!"));
 	map_close(m);
 }
 

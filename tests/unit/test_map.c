@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "map.h"
+#include "mapsrc.h"
 #include "safefile.h"
 
 static char dir[64];
@@ -180,11 +181,127 @@ test_text_map(void **state)
 	write_file(file, "ok v\n  lead\n", 0600);
 	assert_int_equal(map_open_type(&m, MAP_TEXT, file, 0, (uid_t)-1, err,
 	    sizeof err), -1);
-	assert_non_null(strstr(err, "line 2: syntax error (leading space)"));
+	assert_non_null(strstr(err, ":2: syntax error (leading space)"));
 	write_file(file, "norhs\n", 0600);
 	assert_int_equal(map_open_type(&m, MAP_TEXT, file, 0, (uid_t)-1, err,
 	    sizeof err), -1);
-	assert_non_null(strstr(err, "line 1: no RHS for LHS norhs"));
+	assert_non_null(strstr(err, ":1: no RHS for LHS"));
+}
+
+/* The password of the malformed credential lines below, as written, as
+ * makemap folds it into a key, and base64-encoded. */
+#define PW "Zq9Secret"
+#define PW_B64 "WnE5U2VjcmV0"
+
+static bool
+has_secret(const char *msg)
+{
+	return strcasestr(msg, PW) != NULL || strstr(msg, PW_B64) != NULL ||
+	    strcasestr(msg, "alice") != NULL;
+}
+
+/* Credential lines gone wrong: each is line 3 of its file. */
+static const char *const bad_cred_lines[] = {
+	"AuthInfo:host\"U:alice\"\"P:" PW "\"",	/* the typo: no blank */
+	"AuthInfo:host\"P=" PW_B64 "\"",
+	"AuthInfo:smtp.isp.example:alice:" PW,	/* no quotes, no blank */
+	"  AuthInfo:host \"U:alice\" \"P:" PW "\"",
+	"AuthInfo:host\t",
+};
+
+/* Feeds text through mapsrc as makemap does; every message it gives is
+ * checked: a line number, never a byte of a credential. */
+static int
+mapsrc_messages(const char *text, bool secret, unsigned want_line)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct mapsrc src;
+	struct mapsrc_rec r;
+	char msg[256];
+	int rc, bad = 0;
+
+	assert_non_null(fp);
+	mapsrc_init(&src, fp);
+	src.secret = secret;
+	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) != 0) {
+		assert_int_not_equal(rc, -2);
+		if (rc == 1)
+			continue;
+		if (bad++ == 0)
+			assert_int_equal(src.lineno, want_line);
+		if (has_secret(msg))
+			fail_msg("secret in \"%s\"", msg);
+	}
+	fclose(fp);
+	return bad;
+}
+
+static void
+test_mapsrc_no_content_in_errors(void **state)
+{
+	char text[2048], longline[1200];
+
+	for (size_t i = 0; i < sizeof bad_cred_lines / sizeof bad_cred_lines[0];
+	    i++) {
+		snprintf(text, sizeof text, "# creds\nAuthInfo:ok \"U:a\" "
+		    "\"P:b\"\n%s\n", bad_cred_lines[i]);
+		assert_int_equal(mapsrc_messages(text, false, 3), 1);
+		assert_int_equal(mapsrc_messages(text, true, 3), 1);
+	}
+	/* Over 1024 bytes: makemap reads the rest as a line of its own,
+	 * here a key that is nothing but the password. */
+	memset(longline, 'x', sizeof longline);
+	snprintf(longline + 1030, sizeof longline - 1030, "\"P:%s\"", PW);
+	snprintf(text, sizeof text, "a b\nc d\nAuthInfo:h %s\n", longline);
+	assert_int_equal(mapsrc_messages(text, false, 3), 2);
+}
+
+/* Ordinary keys are still quoted as makemap does. */
+static void
+test_mapsrc_plain_key_shown(void **state)
+{
+	const char *text = "ok v\nnorhs\n";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct mapsrc src;
+	struct mapsrc_rec r;
+	char msg[256];
+
+	assert_non_null(fp);
+	mapsrc_init(&src, fp);
+	assert_int_equal(mapsrc_next(&src, &r, msg, sizeof msg), 1);
+	assert_int_equal(mapsrc_next(&src, &r, msg, sizeof msg), -1);
+	assert_string_equal(msg, "no RHS for LHS norhs");
+	assert_int_equal(src.lineno, 2);
+	assert_int_equal(mapsrc_next(&src, &r, msg, sizeof msg), 0);
+	fclose(fp);
+	assert_true(mapsrc_key_showable("mailer-daemon", 13));
+	assert_false(mapsrc_key_showable("AuthInfo:host", 13));
+	assert_false(mapsrc_key_showable("host\"p:x\"", 9));
+	assert_false(mapsrc_key_showable("a\\b", 3));
+}
+
+/* A text: map is a credential file: FILE:LINE: and no content. */
+static void
+test_text_map_errors_redacted(void **state)
+{
+	char file[128], want[160], text[512];
+	struct map *m;
+	char err[256];
+
+	path(file, sizeof file, "authinfo");
+	snprintf(want, sizeof want, "%s:3: ", file);
+	for (size_t i = 0; i < sizeof bad_cred_lines / sizeof bad_cred_lines[0];
+	    i++) {
+		snprintf(text, sizeof text, "# creds\nAuthInfo:ok \"U:a\" "
+		    "\"P:b\"\n%s\n", bad_cred_lines[i]);
+		write_file(file, text, 0600);
+		assert_int_equal(map_open_type(&m, MAP_TEXT, file, MAP_F_SECRET,
+		    (uid_t)-1, err, sizeof err), -1);
+		if (strstr(err, want) == NULL)
+			fail_msg("no \"%s\" in \"%s\"", want, err);
+		if (has_secret(err))
+			fail_msg("secret in \"%s\"", err);
+	}
 }
 
 static void
@@ -332,6 +449,9 @@ main(void)
 		cmocka_unit_test(test_nul_convention),
 		cmocka_unit_test(test_nofold),
 		cmocka_unit_test(test_text_map),
+		cmocka_unit_test(test_mapsrc_no_content_in_errors),
+		cmocka_unit_test(test_mapsrc_plain_key_shown),
+		cmocka_unit_test(test_text_map_errors_redacted),
 		cmocka_unit_test(test_safefile_modes),
 		cmocka_unit_test(test_safefile_dirs),
 		cmocka_unit_test(test_writer_symlink_and_mode),

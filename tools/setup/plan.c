@@ -481,12 +481,14 @@ build_map(const struct plan *p, char *err, size_t errlen)
 	int rc;
 	mapsrc_init(&src, fp);
 	src.fold = true;
+	src.secret = true;
 	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) != 0) {
-		if (rc == 1 && map_writer_put(w, r.key, r.klen, r.val, r.vlen, msg,
-		    sizeof msg) == 0)
+		int put = rc == 1 ? map_writer_put(w, r.key, r.klen, r.val, r.vlen,
+		    msg, sizeof msg) : -1;
+		if (put == 0)
 			continue;
-		snprintf_rq(err, errlen, "%s: %s", p->authinfo.path, rc == 1 ?
-		    "duplicate key or write error" : msg);
+		snprintf_rq(err, errlen, "%s:%u: %s", p->authinfo.path, src.lineno,
+		    put == 1 ? "duplicate key (key not shown)" : msg);
 		break;
 	}
 	explicit_bzero(src.line, sizeof src.line);
