@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,16 @@ static bool
 owner_ok(uid_t uid, uid_t trusted)
 {
 	return uid == 0 || (trusted != (uid_t)-1 && uid == trusted);
+}
+
+#define GROUP_READ_REASON "readable by group, not root's"
+
+bool
+safefile_mode_private(mode_t mode, gid_t gid)
+{
+	if (mode & (S_IRWXO | S_IWGRP))
+		return false;
+	return !(mode & S_IRGRP) || gid == 0;
 }
 
 const char *
@@ -32,7 +43,28 @@ safefile_reason(const struct stat *st, const struct safefile_rules *r)
 		return "group writable";
 	if (r->secret && (st->st_mode & S_IROTH))
 		return "readable by others";
+	if (r->secret && !safefile_mode_private(st->st_mode, st->st_gid))
+		return GROUP_READ_REASON;
 	return NULL;
+}
+
+/* "REASON", or for group read "REASON (group NAME)". */
+static void
+explain(const struct stat *st, const char *why, char *out, size_t outlen)
+{
+	char name[64];
+	struct group *g;
+
+	if (strcmp(why, GROUP_READ_REASON) != 0) {
+		strlcpy_rq(out, why, outlen);
+		return;
+	}
+	g = getgrgid(st->st_gid);
+	if (g != NULL)
+		strlcpy_rq(name, g->gr_name, sizeof name);
+	else
+		snprintf_rq(name, sizeof name, "%lu", (unsigned long)st->st_gid);
+	snprintf_rq(out, outlen, "%s (group %s)", why, name);
 }
 
 /* One directory: why it is unsafe, or NULL.  own_dir: the file's parent,
@@ -163,7 +195,9 @@ safefile_open(const char *path, const struct safefile_rules *r,
 		return -1;
 	}
 	if ((why = safefile_reason(st, r)) != NULL) {
-		snprintf_rq(err, errlen, "%s: unsafe map file: %s", path, why);
+		char text[128];
+		explain(st, why, text, sizeof text);
+		snprintf_rq(err, errlen, "%s: unsafe map file: %s", path, text);
 		close(fd);
 		return -1;
 	}

@@ -10,15 +10,22 @@
 
 struct safefile_rules {
 	uid_t trusted_uid;	/* may own besides root; (uid_t)-1: none */
-	bool secret;		/* refuse files readable by others (o+r) */
+	bool secret;		/* safefile_mode_private must hold */
 	bool check_file;	/* owner/mode rules on the file itself */
 };
 
+/* Does a file with this mode and group keep a secret from everyone but
+ * its owner and root?  Nothing for others, no group write, and group read
+ * only when the group is root's (gid 0): never another group, such as
+ * relayq-drop, the set-group-ID submitter's. */
+bool safefile_mode_private(mode_t mode, gid_t gid);
+
 /* Opens path read-only with O_NOFOLLOW, then checks with fstat on the
  * open descriptor (no check/use race): regular file, owner root or
- * trusted_uid, not group/world writable, with secret not o+r; then every
- * directory from / down (safefile_check_dirs).  Returns the fd, or -1
- * with err "PATH: unsafe map file: REASON" (or an open error). */
+ * trusted_uid, not group/world writable, with secret also
+ * safefile_mode_private; then every directory from / down
+ * (safefile_check_dirs).  Returns the fd, or -1 with err
+ * "PATH: unsafe map file: REASON" (or an open error). */
 int safefile_open(const char *path, const struct safefile_rules *r,
     struct stat *st, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,16 +306,23 @@ test_text_map_errors_redacted(void **state)
 }
 
 static void
-expect_refused(const char *file, int flags, const char *why)
+expect_refused_by(const char *file, int flags, uid_t trusted, const char *why)
 {
 	struct map *m;
 	char err[256];
 
-	assert_int_equal(map_open_type(&m, MAP_TEXT, file, flags, (uid_t)-1,
+	assert_int_equal(map_open_type(&m, MAP_TEXT, file, flags, trusted,
 	    err, sizeof err), -1);
 	assert_null(m);
-	assert_non_null(strstr(err, why));
+	if (strstr(err, why) == NULL)
+		fail_msg("no \"%s\" in \"%s\"", why, err);
 	assert_non_null(strstr(err, file));
+}
+
+static void
+expect_refused(const char *file, int flags, const char *why)
+{
+	expect_refused_by(file, flags, (uid_t)-1, why);
 }
 
 static void
@@ -342,6 +350,52 @@ test_safefile_modes(void **state)
 		    4242, err, sizeof err), 0);	/* the trusted user */
 		map_close(m);
 	}
+}
+
+static void
+expect_opens(const char *file, int flags, uid_t trusted)
+{
+	struct map *m;
+	char err[256];
+
+	if (map_open_type(&m, MAP_TEXT, file, flags, trusted, err,
+	    sizeof err) != 0)
+		fail_msg("%s refused: %s", file, err);
+	map_close(m);
+}
+
+/* Group read is for root's group only: never relayq-drop (the submitter's
+ * set-group-ID group) or any other.  Real files, chown and chmod. */
+static void
+test_safefile_group_read(void **state)
+{
+	char file[128], want[128];
+	struct group *g = getgrnam("relayq-drop");
+	gid_t other = g != NULL ? g->gr_gid : 4242;
+
+	if (geteuid() != 0)
+		skip();
+	path(file, sizeof file, "grp");
+	write_file(file, "k v\n", 0640);
+	assert_int_equal(chown(file, 0, 0), 0);
+	expect_opens(file, MAP_F_SECRET, (uid_t)-1);	/* 0640 root:root */
+	assert_int_equal(chown(file, 0, other), 0);
+	snprintf(want, sizeof want, "unsafe map file: readable by group, not "
+	    "root's (group %s)", g != NULL ? "relayq-drop" : "4242");
+	expect_refused(file, MAP_F_SECRET, want);
+	assert_int_equal(chown(file, 0, 4243), 0);
+	expect_refused(file, MAP_F_SECRET, "unsafe map file: readable by group");
+	assert_int_equal(chown(file, 4242, 4242), 0);	/* trusted user's own */
+	expect_refused_by(file, MAP_F_SECRET, 4242,
+	    "unsafe map file: readable by group");
+	assert_int_equal(chmod(file, 0600), 0);
+	expect_opens(file, MAP_F_SECRET, 4242);		/* owner rule kept */
+	assert_int_equal(chown(file, 0, other), 0);
+	expect_opens(file, MAP_F_SECRET, (uid_t)-1);	/* 0600 any group */
+	assert_int_equal(chmod(file, 0640), 0);
+	expect_opens(file, MAP_F_SAFE, (uid_t)-1);	/* not a secret map */
+	assert_int_equal(chown(file, 4242, 0), 0);
+	expect_opens(file, MAP_F_SECRET, 4242);		/* 0640 trusted:root */
 }
 
 static void
@@ -453,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_mapsrc_plain_key_shown),
 		cmocka_unit_test(test_text_map_errors_redacted),
 		cmocka_unit_test(test_safefile_modes),
+		cmocka_unit_test(test_safefile_group_read),
 		cmocka_unit_test(test_safefile_dirs),
 		cmocka_unit_test(test_writer_symlink_and_mode),
 		cmocka_unit_test(test_append),
