@@ -180,6 +180,15 @@ postfix_add_user() {
 		chown postfix:postfix "$1/sasldb2" && chmod 600 "$1/sasldb2"
 }
 
+# postfix_add_realm_user DIR USER PASS REALM: a sasldb2 user in REALM
+# (saslpasswd2 -u REALM), e.g. a realm other than the one the server offers
+# (smtpd_sasl_local_domain, else the host name).  Cyrus then knows the user
+# only as USER@REALM.
+postfix_add_realm_user() {
+	printf '%s' "$3" | saslpasswd2 -p -c -f "$1/sasldb2" -u "$4" "$2" &&
+		chown postfix:postfix "$1/sasldb2" && chmod 600 "$1/sasldb2"
+}
+
 # postfix_send PORT FROM RCPTS FILE [CONNECT]: a minimal SMTP client (EHLO,
 # MAIL, RCPT..., DATA, QUIT) sending FILE (LF or CRLF lines; dot-stuffed here)
 # to 127.0.0.1:PORT.  RCPTS is space separated.  CONNECT is "plain" (default,
