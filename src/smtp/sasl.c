@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sasl/sasl.h>
 #include <sasl/saslutil.h>
@@ -17,6 +18,9 @@ typedef int (*sasl_cb_fn)(void);	/* libsasl2 2.1.28 has no typedef */
 /* Through void (*)(void), the generic function pointer, so the compiler
  * accepts the cast; libsasl2 calls each with its real signature. */
 #define CB(f) ((sasl_cb_fn)(void (*)(void))(f))
+
+/* libsasl2's DIGEST-MD5 client refuses a longer server challenge. */
+#define DIGEST_CHALLENGE_MAX 2048
 
 struct saslc {
 	sasl_conn_t *conn;
@@ -27,6 +31,9 @@ struct saslc {
 	size_t b64cap;
 	char *raw;			/* the last challenge, decoded */
 	size_t rawcap;
+	char *chal;			/* a DIGEST-MD5 challenge with R: added */
+	size_t chalcap;
+	bool digest;			/* the mechanism is DIGEST-MD5 */
 	bool done;
 	char error[RELAYQ_ERRLEN];
 };
@@ -81,6 +88,10 @@ cb_pass(sasl_conn_t *conn, void *ctx, int id, sasl_secret_t **psecret)
 	return sc->secret != NULL ? SASL_OK : SASL_FAIL;
 }
 
+/* DIGEST-MD5's realm: R: whenever the entry gives one, even when the
+ * server offers other realms (R: names the realm the account lives in);
+ * without R:, the server's first.  libsasl2 asks only when the challenge
+ * lists several realms; add_realm() makes sure R: gets here. */
 static int
 cb_realm(void *ctx, int id, const char **avail, const char **result)
 {
@@ -186,6 +197,7 @@ saslc_free(struct saslc *sc)
 		wipe_free((char *)sc->secret, sizeof *sc->secret + sc->secret->len);
 	wipe_free(sc->b64, sc->b64cap);
 	wipe_free(sc->raw, sc->rawcap);
+	wipe_free(sc->chal, sc->chalcap);
 	free(sc);
 }
 
@@ -244,6 +256,7 @@ saslc_start(struct saslc *sc, const char *mechs, const char **mech, const char *
 	int rc = sasl_client_start(sc->conn, mechs, NULL, &out, &outlen, mech);
 	if (rc != SASL_OK && rc != SASL_CONTINUE)
 		return fail(sc, rc);
+	sc->digest = *mech != NULL && strcasecmp(*mech, "DIGEST-MD5") == 0;
 	if (out != NULL && outlen == 0)
 		*ir = "=";
 	else if (out != NULL) {
@@ -254,22 +267,101 @@ saslc_start(struct saslc *sc, const char *mechs, const char **mech, const char *
 	return status(sc, rc);
 }
 
-enum saslc_status
-saslc_step(struct saslc *sc, const char *challenge, const char **resp)
+/* The base64 text of a 334 into sc->raw: *in is NULL for an empty text. */
+static enum saslc_status
+decode(struct saslc *sc, const char *challenge, const char **in, unsigned *inlen)
 {
-	const char *out = NULL;
-	unsigned outlen = 0, inlen = 0;
 	size_t clen = strlen(challenge);
-	*resp = NULL;
+	*in = NULL;
+	*inlen = 0;
 	if (reserve(&sc->raw, &sc->rawcap, clen / 4 * 3 + 4) == -1)
 		return fail(sc, SASL_NOMEM);
 	if (clen > 0 && sasl_decode64(challenge, (unsigned)clen, sc->raw,
-	    (unsigned)sc->rawcap, &inlen) != SASL_OK) {
+	    (unsigned)sc->rawcap, inlen) != SASL_OK) {
 		snprintf_rq(sc->error, sizeof sc->error, "server challenge is not base64");
 		return SASLC_FAIL;
 	}
-	int rc = sasl_client_step(sc->conn, clen > 0 ? sc->raw : NULL, inlen, NULL,
-	    &out, &outlen);
+	if (clen > 0)
+		*in = sc->raw;
+	return SASLC_OK;
+}
+
+/* Whether in is a DIGEST-MD5 digest-challenge (not the server's final
+ * rspauth) and the entry names a realm for it. */
+static bool
+wants_realm(const struct saslc *sc, const char *in, unsigned inlen)
+{
+	static const char rspauth[] = "rspauth=";
+	if (!sc->digest || sc->ai->realm == NULL || in == NULL || inlen == 0)
+		return false;
+	return inlen < sizeof rspauth - 1 ||
+	    strncasecmp(in, rspauth, sizeof rspauth - 1) != 0;
+}
+
+/* s as the inside of an RFC 2831 quoted-string ('"' and '\' escaped)
+ * into out, or only counted when out is NULL.  The length. */
+static size_t
+quote_into(char *out, const char *s)
+{
+	size_t n = 0;
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\') {
+			if (out != NULL)
+				out[n] = '\\';
+			n++;
+		}
+		if (out != NULL)
+			out[n] = *s;
+		n++;
+	}
+	return n;
+}
+
+/* libsasl2's DIGEST-MD5 client takes a realm the server offers alone
+ * without asking SASL_CB_GETREALM, and the host name when the server
+ * offers none: R: would never be used against a server with one default
+ * realm.  So R: is offered as one more realm in front of the server's:
+ * when the server names realms, the plugin now sees several and asks
+ * cb_realm, which answers R:; when it names none, R: is the only one.
+ * The challenge is not protected; the server checks only our response.
+ * *in / *inlen are replaced by sc->chal. */
+static enum saslc_status
+add_realm(struct saslc *sc, const char **in, unsigned *inlen)
+{
+	static const char pre[] = "realm=\"", post[] = "\",";
+	size_t need = sizeof pre - 1 + quote_into(NULL, sc->ai->realm) +
+	    sizeof post - 1 + *inlen;
+	if (need > DIGEST_CHALLENGE_MAX) {
+		snprintf_rq(sc->error, sizeof sc->error,
+		    "authinfo realm (R:) too long for DIGEST-MD5");
+		return SASLC_FAIL;
+	}
+	if (reserve(&sc->chal, &sc->chalcap, need + 1) == -1)
+		return fail(sc, SASL_NOMEM);
+	char *p = sc->chal;
+	memcpy(p, pre, sizeof pre - 1);
+	p += sizeof pre - 1;
+	p += quote_into(p, sc->ai->realm);
+	memcpy(p, post, sizeof post - 1);
+	p += sizeof post - 1;
+	memcpy(p, *in, *inlen);
+	p[*inlen] = '\0';
+	*in = sc->chal;
+	*inlen = (unsigned)need;
+	return SASLC_OK;
+}
+
+enum saslc_status
+saslc_step(struct saslc *sc, const char *challenge, const char **resp)
+{
+	const char *in, *out = NULL;
+	unsigned outlen = 0, inlen;
+	*resp = NULL;
+	if (decode(sc, challenge, &in, &inlen) == SASLC_FAIL)
+		return SASLC_FAIL;
+	if (wants_realm(sc, in, inlen) && add_realm(sc, &in, &inlen) == SASLC_FAIL)
+		return SASLC_FAIL;
+	int rc = sasl_client_step(sc->conn, in, inlen, NULL, &out, &outlen);
 	if (rc != SASL_OK && rc != SASL_CONTINUE)
 		return fail(sc, rc);
 	if (encode(sc, out != NULL ? out : "", out != NULL ? outlen : 0) == -1)

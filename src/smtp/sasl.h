@@ -48,7 +48,9 @@ enum saslc_status saslc_start(struct saslc *sc, const char *mechs,
     const char **mech, const char **ir);
 
 /* Feeds the base64 text of a 334 challenge; *resp: the base64 answer
- * ("" = empty line).  Invalid base64 from the server is SASLC_FAIL. */
+ * ("" = empty line).  Invalid base64 from the server is SASLC_FAIL.
+ * DIGEST-MD5 answers with the authinfo R: realm whenever the entry has
+ * one, whatever realms the server offers; without R:, the server's. */
 enum saslc_status saslc_step(struct saslc *sc, const char *challenge,
     const char **resp);
 
