@@ -22,6 +22,7 @@
 #include "map.h"
 #include "net.h"
 #include "plan.h"
+#include "redact.h"
 
 static char dir[64];
 
@@ -186,14 +187,79 @@ test_existing_files_edited_in_place(void **state)
 	login_clear(&l);
 }
 
+static void
+expect_redacted(const char *line, const char *want)
+{
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(redact_authinfo_line(&b, line, strlen(line)), 0);
+	assert_string_equal(buf_str(&b), want);
+	buf_free(&b);
+}
+
+static void
+test_redact_line(void **state)
+{
+	expect_redacted("AuthInfo:x \"U:a\" \"I:b\" \"P:s\" \"R:r\" \"M:PLAIN LOGIN\"",
+	    "AuthInfo:x \"U:a\" \"I:b\" \"P:***\" \"R:r\" \"M:PLAIN LOGIN\"\n");
+	expect_redacted("AuthInfo:x\t\"u=YQ==\" \"p=cw==\"",
+	    "AuthInfo:x\t\"u=YQ==\" \"P:***\"\n");
+	expect_redacted("AuthInfo:x \"U:a\" \"P:ab\\\"cd\"",
+	    "AuthInfo:x \"U:a\" \"P:***\"\n");
+	expect_redacted("AuthInfo:x \"U:a\" \"P:ab\\\" \"M:PLAIN\"",
+	    "AuthInfo:x \"U:a\" \"P:***\"***\"***\n");
+	expect_redacted("AuthInfo:x \"U:a\" \"P:ends\\\"", "AuthInfo:x \"U:a\" \"***\n");
+	expect_redacted("AuthInfo:x \"U:a\" \"X:s\" \"\" \"P\"",
+	    "AuthInfo:x \"U:a\" \"***\" \"***\" \"P:***\"\n");
+	expect_redacted("AuthInfo:x U:a P:s", "AuthInfo:x *** ***\n");
+	expect_redacted("AuthInfo:x\"U:a\"\"P:s\"", "AuthInfo:x\"U:a\"\"P:***\"\n");
+	expect_redacted("  \"P:cont\"", "  \"P:***\"\n");
+	expect_redacted("# comment", "# comment\n");
+	expect_redacted("", "\n");
+}
+
+/* What the diff shows of an existing authinfo source: whole values
+ * redacted however they are quoted, the user names and keys kept. */
+static void
+test_redacted_old_source(void **state)
+{
+	static const char *const hidden[] = { "Tail9", "Ends9", "Hid9", "Typo9",
+	    "Sp9", "Bare9", "SGlkZGVu", "Quote9" };
+	struct login l = { "alice", strdup("n3w") };
+	struct plan p;
+	write_file("authinfo", "# creds\n"
+	    "AuthInfo:a.example \"U:ua\" \"P:ab\\\"Tail9\"\n"
+	    "AuthInfo:b.example \"U:ub\" \"P:Ends9\\\"\n"
+	    "AuthInfo:c.example \"U:uc\\\" \"P:Hid9\" x\"\n"
+	    "AuthInfo:d.example \"U:ud\" \"p=SGlkZGVu\"\n"
+	    "AuthInfo:e.example \"U:ue\" \"Q:Typo9\"\n"
+	    "AuthInfo:f.example \"U:uf\" \"P :Sp9\"\n"
+	    "AuthInfo:g.example U:ug P:Bare9\n"
+	    "AuthInfo:h.example\"U:uh\"\"P:Quote9\"\n");
+	make_plan(&p, &l, "");
+	const char *shown = buf_str(&p.authinfo.old_shown);
+	for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+		if (strstr(shown, hidden[i]) != NULL)
+			fail_msg("%s shown in:\n%s", hidden[i], shown);
+	assert_non_null(strstr(shown, "# creds\nAuthInfo:a.example \"U:ua\" "
+	    "\"P:***\"\n"));
+	assert_non_null(strstr(shown, "AuthInfo:h.example\"U:uh\"\"P:***\"\n"));
+	assert_null(strstr(buf_str(&p.authinfo.new_shown), "n3w"));
+	plan_free(&p);
+	login_clear(&l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_value),
 		cmocka_unit_test(test_connect_to),
+		cmocka_unit_test(test_redact_line),
 		cmocka_unit_test_setup_teardown(test_new_files, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_existing_files_edited_in_place,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_redacted_old_source,
 		    make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests_name("setup", tests, NULL, NULL);

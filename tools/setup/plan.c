@@ -17,6 +17,7 @@
 #include "map.h"
 #include "mapsrc.h"
 #include "plan.h"
+#include "redact.h"
 #include "relayq.h"
 
 extern char **environ;
@@ -182,26 +183,11 @@ render_conf(struct plan *p, const struct plan_input *in)
 
 /* ---- the authinfo source ---- */
 
-/* "P:..." and "P=..." items become "P:***"; everything else is kept. */
+/* each_line callback: the line as shown, secrets replaced (redact.h). */
 static int
 redact_line(void *arg, const char *line, size_t len)
 {
-	struct buf *out = arg;
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '"' && i + 2 < len && (line[i + 1] == 'P' ||
-		    line[i + 1] == 'p') && (line[i + 2] == ':' || line[i + 2] == '=')) {
-			const char *close = memchr(line + i + 1, '"', len - i - 1);
-			if (buf_puts(out, "\"P:***\"") == -1)
-				return -1;
-			if (close == NULL)
-				break;
-			i = (size_t)(close - line);
-			continue;
-		}
-		if (buf_putc(out, line[i]) == -1)
-			return -1;
-	}
-	return buf_putc(out, '\n');
+	return redact_authinfo_line(arg, line, len);
 }
 
 struct ai_render {
