@@ -69,6 +69,8 @@ void map_close(struct map *m);		/* NULL-safe */
 #define MAP_W_REPLACE	0x08	/* a repeated key replaces [-r] */
 #define MAP_W_APPEND	0x10	/* start from the existing map [-o] */
 #define MAP_W_UNSAFE	0x20	/* skip the path safety checks [-s] */
+#define MAP_W_PRIVATE	0x40	/* secrets: a mode that is not
+				   safefile_mode_private becomes 0600 */
 
 struct map_wopts {
 	int flags;
@@ -82,7 +84,8 @@ int map_writer_open(struct map_writer **wp, enum map_type type,
 /* 0 stored; 1 duplicate key (not stored, first value kept); -1 error. */
 int map_writer_put(struct map_writer *w, const char *key, size_t klen,
     const char *val, size_t vlen, char *err, size_t errlen);
-/* Syncs, keeps the old map's owner/group/mode (new: 0640), renames into
+/* Syncs, keeps the old map's owner/group/mode (new: 0640; with
+ * MAP_W_PRIVATE 0600 instead of a mode others could read), renames into
  * place and syncs the directory.  Frees w in every case.  0 / -1. */
 int map_writer_commit(struct map_writer *w, char *err, size_t errlen);
 void map_writer_abort(struct map_writer *w);	/* removes the temp file */

@@ -97,12 +97,25 @@ copy_old(struct map_writer *w, int tfd, char *err, size_t errlen)
 	return r < 0 ? fail(err, errlen, w->tmp, strerror(errno)) : 0;
 }
 
+/* The mode of the new map: the old one's, else 0640; with MAP_W_PRIVATE
+ * 0600 when that would let others than root's group read it. */
+static mode_t
+new_mode(const struct map_writer *w)
+{
+	mode_t mode = w->have_old ? (w->old.st_mode & 07777) : NEW_MAP_MODE;
+	gid_t gid = w->have_old ? w->old.st_gid : getegid();
+
+	if ((w->flags & MAP_W_PRIVATE) && !safefile_mode_private(mode, gid))
+		return 0600;
+	return mode;
+}
+
 /* Old map's owner, group and mode, else 0640 and the requested owner. */
 static int
 set_perms(struct map_writer *w, int tfd, const struct map_wopts *o,
     char *err, size_t errlen)
 {
-	mode_t mode = w->have_old ? (w->old.st_mode & 07777) : NEW_MAP_MODE;
+	mode_t mode = new_mode(w);
 	uid_t uid = w->have_old ? w->old.st_uid : o->new_owner;
 	gid_t gid = w->have_old ? w->old.st_gid : (gid_t)-1;
 

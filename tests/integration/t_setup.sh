@@ -152,6 +152,20 @@ assert_grep "existing: other lines kept" "^hostname laptop.example$" "$D/relayq.
 assert_no_grep "existing: the old pin is gone" "tls_fingerprint" "$D/relayq.conf"
 assert_eq "existing: one smarthost line" 1 "$(grep -c '^smarthost' "$D/relayq.conf")"
 
+# --- an authinfo source and map others can read: made 0600 before the
+# new password goes in, and said so
+D=$T/exposed; mkdir -p "$D"
+printf 'AuthInfo:other.example "U:o" "P:keep"\n' > "$D/authinfo"
+"$BUILD/relayq-makemap" hash "$D/authinfo" < "$D/authinfo"
+chmod 644 "$D/authinfo" "$D/authinfo.db"
+setup exposed -C "$D/relayq.conf" --password-file "$T/authinfo.pw" --yes testuser@isp.example
+assert_eq "exposed source: exit 0" 0 "$rc"
+assert_grep "exposed source: said so" "^Note: $D/authinfo has mode 0644 and group root, so others than root can read it; it gets mode 0600" "$O"
+assert_grep "exposed map: said so" "^Note: $D/authinfo.db has mode 0644" "$O"
+assert_eq "exposed source: now 0600" 600 "$(stat -c %a "$D/authinfo")"
+assert_eq "exposed map: now 0600" 600 "$(stat -c %a "$D/authinfo.db")"
+assert_grep "exposed source: other entry kept" '^AuthInfo:other.example "U:o" "P:keep"$' "$D/authinfo"
+
 # --- wrong password: reported, nothing written
 D=$T/wrong; mkdir -p "$D"
 setup wrong -C "$D/relayq.conf" --password-file "$T/authinfo.wrong.pw" testuser@isp.example

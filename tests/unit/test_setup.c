@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <grp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,72 @@ test_redacted_old_source(void **state)
 	login_clear(&l);
 }
 
+static mode_t
+mode_of(const char *name, gid_t *gid)
+{
+	char path[128];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	assert_int_equal(stat(path, &st), 0);
+	if (gid != NULL)
+		*gid = st.st_gid;
+	return st.st_mode & 07777;
+}
+
+static void
+set_mode(const char *name, mode_t mode, gid_t gid)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	assert_int_equal(chmod(path, mode), 0);
+	assert_int_equal(chown(path, (uid_t)-1, gid), 0);
+}
+
+/* One run of the plan: make (the source and map found exposed or not,
+ * as said) and write. */
+static void
+plan_run(const char *password, bool exposed)
+{
+	struct login l = { "alice", strdup(password) };
+	struct plan p;
+	char err[256] = "";
+	make_plan(&p, &l, "");
+	assert_int_equal(p.authinfo.exposed.yes, exposed);
+	assert_int_equal(p.map_exposed.yes, exposed);
+	assert_int_equal(plan_write(&p, err, sizeof err), 0);
+	plan_free(&p);
+	login_clear(&l);
+}
+
+/* A new password never goes into a source or map others can read: the
+ * modes are made 0600 first.  A private mode is kept. */
+static void
+test_private_modes(void **state)
+{
+	struct group *g = getgrnam("relayq-drop");
+	gid_t drop = g != NULL ? g->gr_gid : 4242, gid;
+
+	plan_run("first", false);
+	set_mode("authinfo", 0644, 0);
+	set_mode("authinfo.db", 0644, 0);
+	plan_run("second", true);
+	assert_int_equal(mode_of("authinfo", NULL), 0600);
+	assert_int_equal(mode_of("authinfo.db", NULL), 0600);
+	if (geteuid() != 0)
+		return;
+	set_mode("authinfo", 0640, drop);
+	set_mode("authinfo.db", 0640, drop);
+	plan_run("third", true);
+	assert_int_equal(mode_of("authinfo", &gid), 0600);
+	assert_int_equal(gid, drop);
+	assert_int_equal(mode_of("authinfo.db", NULL), 0600);
+	set_mode("authinfo", 0400, 0);
+	set_mode("authinfo.db", 0640, 0);	/* root's group: private */
+	plan_run("fourth", false);
+	assert_int_equal(mode_of("authinfo", NULL), 0400);
+	assert_int_equal(mode_of("authinfo.db", NULL), 0640);
+}
+
 int
 main(void)
 {
@@ -260,6 +327,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_existing_files_edited_in_place,
 		    make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_redacted_old_source,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_private_modes,
 		    make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests_name("setup", tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "plan.h"
 #include "redact.h"
 #include "relayq.h"
+#include "safefile.h"
 
 extern char **environ;
 
@@ -269,6 +271,32 @@ choose_map(struct plan *p, const struct plan_input *in, char *err, size_t errlen
 	return 0;
 }
 
+/* Does an existing file at path let others than root read it? */
+static void
+check_exposed(const char *path, struct plan_exposed *e)
+{
+	struct stat st;
+	memset(e, 0, sizeof *e);
+	if (stat(path, &st) == -1 || safefile_mode_private(st.st_mode, st.st_gid))
+		return;
+	e->yes = true;
+	e->mode = st.st_mode & 07777;
+	e->gid = st.st_gid;
+}
+
+/* The map file of the spec and, for hash and btree, its exposure. */
+static int
+check_map(struct plan *p, char *err, size_t errlen)
+{
+	enum map_type type;
+	if (map_parse_spec(p->map_spec, &type, p->map_file, sizeof p->map_file,
+	    err, errlen) == -1)
+		return -1;
+	if (type != MAP_TEXT)
+		check_exposed(p->map_file, &p->map_exposed);
+	return 0;
+}
+
 static void
 file_init(struct plan_file *f, mode_t mode)
 {
@@ -285,11 +313,13 @@ plan_make(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
 	memset(p, 0, sizeof *p);
 	file_init(&p->conf, 0644);
 	file_init(&p->authinfo, 0600);
+	p->authinfo.secret = true;
 	p->with_authinfo = in->login->password != NULL;
 	strlcpy_rq(p->conf.path, in->conf_path, sizeof p->conf.path);
 	if (read_whole(p->conf.path, &p->conf.old, &p->conf.exists, err, errlen) == -1)
 		return -1;
 	if (p->with_authinfo && (choose_map(p, in, err, errlen) == -1 ||
+	    check_map(p, err, errlen) == -1 ||
 	    read_whole(p->authinfo.path, &p->authinfo.old, &p->authinfo.exists, err,
 	    errlen) == -1 || render_authinfo(p, in) == -1)) {
 		if (err[0] == '\0')
@@ -300,6 +330,8 @@ plan_make(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
 		snprintf_rq(err, errlen, "out of memory");
 		return -1;
 	}
+	if (p->with_authinfo)
+		check_exposed(p->authinfo.path, &p->authinfo.exposed);
 	return 0;
 }
 
@@ -332,6 +364,32 @@ plan_changes_existing(const struct plan *p)
 	    (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo));
 }
 
+static void
+print_exposed(const char *path, const struct plan_exposed *e)
+{
+	char name[64];
+	struct group *g = getgrgid(e->gid);
+	if (!e->yes)
+		return;
+	if (g != NULL)
+		strlcpy_rq(name, g->gr_name, sizeof name);
+	else
+		snprintf_rq(name, sizeof name, "%lu", (unsigned long)e->gid);
+	printf("Note: %s has mode %04o and group %s, so others than root can "
+	    "read it; it gets mode 0600 before the new password goes in.\n",
+	    path, (unsigned)e->mode, name);
+}
+
+/* Notes for the files that hold the password and are not private. */
+static void
+print_exposures(const struct plan *p)
+{
+	if (!p->with_authinfo)
+		return;
+	print_exposed(p->authinfo.path, &p->authinfo.exposed);
+	print_exposed(p->map_file, &p->map_exposed);
+}
+
 void
 plan_print(const struct plan *p)
 {
@@ -343,6 +401,7 @@ plan_print(const struct plan *p)
 		    "file)" : " (new, mode 0600)", p->map_spec,
 		    buf_str(&p->authinfo.new_shown));
 	}
+	print_exposures(p);
 	fflush(stdout);
 }
 
@@ -393,11 +452,14 @@ plan_print_diff(const struct plan *p)
 		print_diff(&p->conf);
 	if (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo))
 		print_diff(&p->authinfo);
+	print_exposures(p);
 	fflush(stdout);
 }
 
 /* Temporary file next to path, fsync, rename, fsync of the directory.
- * An existing file keeps its owner, group and mode. */
+ * An existing file keeps its owner, group and mode, except that a secret
+ * one others than root could read gets mode 0600: the temporary file
+ * has that mode before the secret is written into it. */
 static int
 write_atomic(const struct plan_file *f, char *err, size_t errlen)
 {
@@ -410,6 +472,8 @@ write_atomic(const struct plan_file *f, char *err, size_t errlen)
 		mode = st.st_mode & 07777;
 		uid = st.st_uid;
 		gid = st.st_gid;
+		if (f->secret && !safefile_mode_private(mode, gid))
+			mode = 0600;
 	}
 	snprintf_rq(tmp, sizeof tmp, "%s.XXXXXX", f->path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
@@ -448,7 +512,8 @@ build_map(const struct plan *p, char *err, size_t errlen)
 	enum map_type type;
 	char file[PATH_MAX], msg[RELAYQ_ERRLEN];
 	struct map_writer *w;
-	struct map_wopts wo = { 0, 0, (uid_t)-1, geteuid() == 0 ? (uid_t)-1 : geteuid() };
+	struct map_wopts wo = { MAP_W_PRIVATE, 0, (uid_t)-1,
+	    geteuid() == 0 ? (uid_t)-1 : geteuid() };
 	if (map_parse_spec(p->map_spec, &type, file, sizeof file, err, errlen) == -1)
 		return -1;
 	if (type == MAP_TEXT)

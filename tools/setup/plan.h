@@ -8,10 +8,19 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "candidate.h"
 #include "login.h"
+
+/* An existing file that will hold the password but that others than
+ * root can read (safefile_mode_private): written with mode 0600. */
+struct plan_exposed {
+	bool yes;
+	mode_t mode;
+	gid_t gid;
+};
 
 struct plan_file {
 	char path[PATH_MAX];
@@ -19,6 +28,8 @@ struct plan_file {
 	struct buf old, new;	/* whole contents (authinfo: secrets) */
 	struct buf old_shown, new_shown;  /* the same, passwords redacted */
 	mode_t mode;		/* of a new file */
+	bool secret;		/* holds passwords: written private */
+	struct plan_exposed exposed;
 };
 
 struct plan {
@@ -26,6 +37,8 @@ struct plan {
 	struct plan_file authinfo;	/* unused when no password */
 	bool with_authinfo;
 	char map_spec[PATH_MAX + 16];	/* "hash:/etc/relayq/authinfo" */
+	char map_file[PATH_MAX];	/* "/etc/relayq/authinfo.db" */
+	struct plan_exposed map_exposed;	/* of map_file */
 };
 
 struct plan_input {
@@ -45,12 +58,16 @@ void plan_free(struct plan *p);
 
 /* Files that exist and would change. */
 bool plan_changes_existing(const struct plan *p);
-/* Prints the new contents (redacted) as --dry-run shows them. */
+/* Prints the new contents (redacted) as --dry-run shows them, and a note
+ * for each exposed file. */
 void plan_print(const struct plan *p);
-/* Prints `diff -u` of each existing file that changes (redacted). */
+/* Prints `diff -u` of each existing file that changes (redacted), and a
+ * note for each exposed file. */
 void plan_print_diff(const struct plan *p);
-/* Writes every file (temporary file, fsync, rename) and builds the map.
- * 0, or -1 with err; files already written stay (each is complete). */
+/* Writes every file (temporary file, fsync, rename) and builds the map;
+ * the authinfo source and map get mode 0600 when their mode would let
+ * others than root read them.  0, or -1 with err; files already written
+ * stay (each is complete). */
 int  plan_write(const struct plan *p, char *err, size_t errlen);
 
 #endif
