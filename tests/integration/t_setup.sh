@@ -166,6 +166,19 @@ assert_eq "exposed source: now 0600" 600 "$(stat -c %a "$D/authinfo")"
 assert_eq "exposed map: now 0600" 600 "$(stat -c %a "$D/authinfo.db")"
 assert_grep "exposed source: other entry kept" '^AuthInfo:other.example "U:o" "P:keep"$' "$D/authinfo"
 
+# --- diff is not looked up in $PATH: relayq-setup runs as root
+mkdir -p "$T/evilbin"
+printf '#!/bin/sh\ntouch "%s/evil-diff-ran"\n' "$T" > "$T/evilbin/diff"
+chmod 755 "$T/evilbin/diff"
+D=$T/pathdiff; mkdir -p "$D"
+printf 'smarthost old.relay.example:25\n' > "$D/relayq.conf"
+O=$T/out.pathdiff
+# shellcheck disable=SC2086
+PATH="$T/evilbin:$PATH" setsid -w "$BUILD/relayq-setup" $MAPS -C "$D/relayq.conf" \
+	--password-file "$T/authinfo.pw" testuser@isp.example > "$O" 2>&1 < /dev/null
+check "diff: the one in \$PATH is not run" test ! -e "$T/evil-diff-ran"
+assert_grep "diff: still shown" "^-smarthost old.relay.example:25" "$O"
+
 # --- wrong password: reported, nothing written
 D=$T/wrong; mkdir -p "$D"
 setup wrong -C "$D/relayq.conf" --password-file "$T/authinfo.wrong.pw" testuser@isp.example

@@ -22,7 +22,7 @@
 #include "relayq.h"
 #include "safefile.h"
 
-extern char **environ;
+#define DIFF_PATH "/usr/bin/diff"	/* diffutils: Essential in Debian */
 
 /* The relayq.conf keys relayq-setup owns: each is set to what was
  * verified, or removed (an old tls_fingerprint or tls_ca would pin or
@@ -418,31 +418,52 @@ temp_copy(const char *dir, const char *name, const struct buf *b, char *out,
 	return close(fd) == 0 && n == (ssize_t)b->len ? 0 : -1;
 }
 
-/* diff -u of the redacted old and new contents of f. */
+/* Runs diff(1) -u on the files a and b, by its absolute path and with a
+ * fixed environment: relayq-setup runs as root and must not run whatever
+ * "diff" the caller's $PATH finds.  0, or -1 when it could not run. */
+static int
+run_diff(const char *path, char *a, char *b)
+{
+	static char *const env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
+	char la[PATH_MAX + 16], lb[PATH_MAX + 16];
+	snprintf_rq(la, sizeof la, "%s (now)", path);
+	snprintf_rq(lb, sizeof lb, "%s (new)", path);
+	char *argv[] = { DIFF_PATH, "-u", "--label", la, "--label", lb, a, b, NULL };
+	pid_t pid;
+	int status;
+	fflush(stdout);
+	if (posix_spawn(&pid, DIFF_PATH, NULL, NULL, argv, env) != 0)
+		return -1;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	/* diff: 0 same, 1 different, 2 trouble */
+	return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? 0 : -1;
+}
+
+/* diff -u of the redacted old and new contents of f; the new contents
+ * when diff cannot run. */
 static void
 print_diff(const struct plan_file *f)
 {
-	char dir[] = "/tmp/relayq-setup.XXXXXX", a[PATH_MAX], b[PATH_MAX];
-	char la[PATH_MAX + 16], lb[PATH_MAX + 16];
-	if (mkdtemp(dir) == NULL)
-		return;
-	if (temp_copy(dir, "old", &f->old_shown, a, sizeof a) == 0 &&
-	    temp_copy(dir, "new", &f->new_shown, b, sizeof b) == 0) {
-		snprintf_rq(la, sizeof la, "%s (now)", f->path);
-		snprintf_rq(lb, sizeof lb, "%s (new)", f->path);
-		char *argv[] = { "diff", "-u", "--label", la, "--label", lb, a, b, NULL };
-		pid_t pid;
-		int status;
-		fflush(stdout);
-		if (posix_spawnp(&pid, "diff", NULL, NULL, argv, environ) == 0)
-			(void)waitpid(pid, &status, 0);
-		if (f->old_shown.len == f->new_shown.len && memcmp(f->old_shown.data,
-		    f->new_shown.data, f->new_shown.len) == 0)
-			printf("(%s: only the password changes)\n", f->path);
+	char dir[] = "/tmp/relayq-setup.XXXXXX", a[PATH_MAX] = "", b[PATH_MAX] = "";
+	bool shown = false;
+	if (mkdtemp(dir) != NULL) {
+		shown = temp_copy(dir, "old", &f->old_shown, a, sizeof a) == 0 &&
+		    temp_copy(dir, "new", &f->new_shown, b, sizeof b) == 0 &&
+		    run_diff(f->path, a, b) == 0;
+		if (a[0] != '\0')
+			unlink(a);
+		if (b[0] != '\0')
+			unlink(b);
+		rmdir(dir);
 	}
-	unlink(a);
-	unlink(b);
-	rmdir(dir);
+	if (!shown)
+		printf("--- %s (%s could not compare; the new contents)\n%s", f->path,
+		    DIFF_PATH, buf_str(&f->new_shown));
+	if (f->old_shown.len == f->new_shown.len && memcmp(f->old_shown.data,
+	    f->new_shown.data, f->new_shown.len) == 0)
+		printf("(%s: only the password changes)\n", f->path);
 }
 
 void
