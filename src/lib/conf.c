@@ -27,6 +27,7 @@ conf_defaults(struct conf *c)
 	strlcpy_rq(c->aliases, "/etc/aliases", sizeof c->aliases);
 	strlcpy_rq(c->spool, RELAYQ_SPOOL_DEFAULT, sizeof c->spool);
 	c->deliver_immediate = true;
+	c->max_message_size = 50LL * 1024 * 1024;	/* Postfix's message_size_limit */
 	c->to = (struct conf_timeouts){ 30, 300, 300, 300, 300, 120, 180, 600, 30 };
 	c->retry_min = 5 * 60;
 	c->retry_max = 3 * 3600;
@@ -63,6 +64,27 @@ parse_duration(const char *s, long unit)
 		s = *end != '\0' ? end + 1 : end;
 	}
 	return total;
+}
+
+long long
+parse_size(const char *s)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	int shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: return -1;
+	}
+	if (errno != 0 || *end != '\0' || n > (1LL << 40) >> shift)
+		return -1;
+	return n << shift;
 }
 
 /* host, host:port, [addr], [addr]:port, [v6:addr]:port */
@@ -114,7 +136,7 @@ set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
-enum kind { K_STR, K_LIST, K_PATH, K_DUR, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
+enum kind { K_STR, K_LIST, K_PATH, K_DUR, K_SIZE, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
 
 struct key {
 	const char *name;
@@ -125,6 +147,7 @@ struct key {
 
 #define STR(n, f, k) { n, k, offsetof(struct conf, f), sizeof(((struct conf *)0)->f) }
 #define DUR(n, f) { n, K_DUR, offsetof(struct conf, f), 0 }
+#define SIZE(n, f) { n, K_SIZE, offsetof(struct conf, f), 0 }
 static const struct key keys[] = {
 	{ "smarthost", K_HOST, 0, 0 },
 	STR("hostname", hostname, K_STR),
@@ -136,6 +159,8 @@ static const struct key keys[] = {
 	STR("local_names", local_names, K_LIST),
 	STR("log_file", log_file, K_PATH),
 	{ "deliver", K_DELIVER, 0, 0 },
+	SIZE("max_message_size", max_message_size),
+	SIZE("queue_minfree", queue_minfree),
 	DUR("timeout_connect", to.connect),
 	DUR("timeout_greeting", to.greeting),
 	DUR("timeout_helo", to.helo),
@@ -259,6 +284,15 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		return set_auth(c, v, why, whylen);
 	case K_PIN:
 		return set_pin(c, v, why, whylen);
+	case K_SIZE: {
+		long long n = parse_size(v);
+		if (n < 0) {
+			snprintf_rq(why, whylen, "bad size \"%s\" (e.g. 52428800, 50M, 1G)", v);
+			return -1;
+		}
+		memcpy(field, &n, sizeof n);
+		return 0;
+	}
 	case K_DUR:
 		if ((d = parse_duration(v, 1)) < 0) {
 			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);

@@ -35,6 +35,8 @@ struct conf {
 	char masquerade[256];		/* "" = none */
 	char log_file[PATH_MAX];	/* "" = syslog only */
 	bool deliver_immediate;		/* daemon acts on the trigger */
+	long long max_message_size;	/* octets, 0 = no limit; default 50 MiB */
+	long long queue_minfree;	/* octets a non-root submitter leaves free */
 	struct conf_timeouts to;
 	long retry_min, retry_max;	/* back-off bounds, seconds */
 	long queue_lifetime, queue_warn;
@@ -74,5 +76,7 @@ enum conf_auth conf_auth_mode(const struct conf *c);
 /* "30", "30s", "5m", "1h30m", "2d", "1w" -> seconds; bare number uses
  * `unit` seconds (60 for sendmail's -q).  -1 if malformed. */
 long parse_duration(const char *s, long unit);
+/* "52428800", "50M", "512k", "1G" (binary units) -> octets; -1 if malformed. */
+long long parse_size(const char *s);
 
 #endif

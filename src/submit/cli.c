@@ -75,7 +75,7 @@ opt_n(struct cli *c, const char *a)
 {
 	char *out = c->notify_buf;
 	size_t n = strlen(a);
-	if (n >= sizeof c->notify_buf)
+	if (n == 0 || n >= sizeof c->notify_buf)	/* -N '' would send NOTIFY= */
 		return fail(c, "Invalid -N argument");
 	for (size_t i = 0; i <= n; i++)
 		out[i] = (char)toupper((unsigned char)a[i]);
@@ -110,6 +110,22 @@ opt_r_ret(struct cli *c, const char *a)
 	else
 		return fail(c, "Invalid -R value");
 	return 0;
+}
+
+/* The text an xtext stands for; `out` has room for strlen(in) + 1. */
+static void
+xtext_decode(char *out, const char *in)
+{
+	while (*in != '\0') {
+		if (*in == '+') {
+			char hex[3] = { in[1], in[2], '\0' };
+			*out++ = (char)strtol(hex, NULL, 16);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
 }
 
 /* RFC 3461 xtext: printable ASCII except '+' and '=', or "+XX" hex. */
@@ -197,7 +213,11 @@ opt_simple(struct cli *c, int opt, const char *a)
 	case 'V':
 		if (!is_xtext(a))
 			return fail(c, "Invalid syntax in -V flag");
-		c->envid = a;
+		xtext_decode(c->envid_buf, a);	/* the SMTP client encodes it once */
+		for (const char *p = c->envid_buf; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return fail(c, "Invalid syntax in -V flag");
+		c->envid = c->envid_buf;
 		return 0;
 	case 'B':
 		if (strcasecmp(a, "7BIT") != 0 && strcasecmp(a, "8BITMIME") != 0)

@@ -35,13 +35,14 @@ struct cli {
 	const char *body_type;	/* -B: "7BIT" / "8BITMIME" */
 	const char *notify;	/* -N, upper-cased list or "NEVER" */
 	const char *ret;	/* -R: "FULL" / "HDRS" */
-	const char *envid;	/* -V, already valid xtext */
+	const char *envid;	/* -V, decoded from its xtext */
 	struct qsel q;		/* -q: interval, -qf, selectors */
 	char **rcpts;		/* points into argv */
 	size_t nrcpts;
 	const char *warnings[CLI_MAX_WARNINGS];	/* to print, "relayq: " prefix */
 	size_t nwarnings;
 	char notify_buf[64];
+	char envid_buf[101];	/* -V is at most 100 characters of xtext */
 	char error[160];	/* set when cli_parse returns -1 */
 };
 

@@ -66,21 +66,37 @@ append_field(struct message *m, const char *name, const char *value)
 	return 0;
 }
 
-/* Recipients named in an address list go through aliases and @domain. */
-static int
+static bool
+bad_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* Recipients named in an address list go through aliases and @domain.
+ * A control character (a bare CR in a quoted local part) would end up in
+ * RCPT TO: refused, as -bs refuses it. */
+static enum submit_status
 add_rcpts_from(struct prep *p, const char *what, const char *text, struct strlist *out)
 {
 	struct addr_list l;
 	char why[160];
 	if (addr_parse_list(text, &l, why, sizeof why) == -1) {
 		snprintf_rq(p->err, p->errlen, "%s: %s", what, why);
-		return EX_USAGE;
+		return SUBMIT_USAGE;
 	}
-	int rc = EX_OK;
-	for (size_t i = 0; rc == EX_OK && i < l.n; i++)
-		if (aliases_expand(p->aliases, l.v[i].spec, p->o->domain, p->o->local_names, out, p->note,
-		    sizeof p->note) == -1)
-			rc = EX_OSERR;
+	enum submit_status rc = SUBMIT_OK;
+	for (size_t i = 0; rc == SUBMIT_OK && i < l.n; i++) {
+		if (bad_chars(l.v[i].spec)) {
+			snprintf_rq(p->err, p->errlen, "%s: control character in address", what);
+			rc = SUBMIT_BAD_DATA;
+		} else if (aliases_expand(p->aliases, l.v[i].spec, p->o->domain,
+		    p->o->local_names, out, p->note, sizeof p->note) == -1) {
+			rc = SUBMIT_NO_MEMORY;
+		}
+	}
 	addr_list_free(&l);
 	return rc;
 }
@@ -96,51 +112,42 @@ rcpt_field(const struct prep *p, const struct hfield *f)
 	return false;
 }
 
-static int
+static enum submit_status
 collect_rcpts(struct prep *p, char *const *argv, size_t n, struct strlist *out)
 {
-	int rc = EX_OK;
-	for (size_t i = 0; rc == EX_OK && i < n; i++)
+	enum submit_status rc = SUBMIT_OK;
+	for (size_t i = 0; rc == SUBMIT_OK && i < n; i++)
 		rc = add_rcpts_from(p, "recipient", argv[i], out);
-	for (size_t i = 0; rc == EX_OK && p->o->extract && i < p->m->n; i++)
+	for (size_t i = 0; rc == SUBMIT_OK && p->o->extract && i < p->m->n; i++)
 		if (rcpt_field(p, &p->m->f[i]))
 			rc = add_rcpts_from(p, "header", p->m->f[i].text + p->m->f[i].namelen + 1, out);
 	return rc;
 }
 
-static bool
-bad_chars(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-static int
+static enum submit_status
 envelope_sender(struct prep *p, struct buf *sender)
 {
 	const char *from = p->o->from;
 	if (from != NULL && (bad_chars(from) || strchr(from, ' ') != NULL)) {
 		snprintf_rq(p->err, p->errlen, "invalid characters in -f value");
-		return EX_USAGE;
+		return SUBMIT_USAGE;
 	}
 	if (p->o->fullname != NULL && bad_chars(p->o->fullname)) {
 		snprintf_rq(p->err, p->errlen, "invalid characters in -F value");
-		return EX_USAGE;
+		return SUBMIT_USAGE;
 	}
 	if (from != NULL && (from[0] == '\0' || strcmp(from, "<>") == 0))
-		return buf_puts(sender, "") == 0 ? EX_OK : EX_OSERR;
+		return buf_puts(sender, "") == 0 ? SUBMIT_OK : SUBMIT_NO_MEMORY;
 	if (from != NULL && from[0] == '<' && from[strlen(from) - 1] == '>') {
 		struct buf inner;
 		buf_init(&inner);
 		int r = buf_append(&inner, from + 1, strlen(from) - 2) == 0 &&
-		    rewrite_sender(p->rw, buf_str(&inner), sender) == 0 ? EX_OK : EX_OSERR;
+		    rewrite_sender(p->rw, buf_str(&inner), sender) == 0 ? SUBMIT_OK : SUBMIT_NO_MEMORY;
 		buf_free(&inner);
 		return r;
 	}
 	return rewrite_sender(p->rw, from != NULL ? from : p->o->login, sender) == 0 ?
-	    EX_OK : EX_OSERR;
+	    SUBMIT_OK : SUBMIT_NO_MEMORY;
 }
 
 static void
@@ -176,14 +183,14 @@ qualify_local(const char *spec, const char *domain, struct buf *out)
 }
 
 /* Rebuilds one field with each addr-spec qualified (From: also rewritten). */
-static int
+static enum submit_status
 requalify(struct prep *p, struct hfield *f, bool is_from)
 {
 	const char *value = f->text + f->namelen + 1;
 	struct addr_list l;
 	char why[160];
 	if (addr_parse_list(value, &l, why, sizeof why) == -1)
-		return EX_OK;	/* leave a field we cannot parse as written */
+		return SUBMIT_OK;	/* leave a field we cannot parse as written */
 	struct buf out, rw;
 	buf_init(&out);
 	buf_init(&rw);
@@ -207,18 +214,18 @@ requalify(struct prep *p, struct hfield *f, bool is_from)
 	buf_free(&rw);
 	if (rc == -1) {
 		buf_free(&out);
-		return EX_OSERR;
+		return SUBMIT_NO_MEMORY;
 	}
 	free(f->text);
 	f->text = buf_steal(&out);
-	return EX_OK;
+	return SUBMIT_OK;
 }
 
-static int
+static enum submit_status
 qualify_headers(struct prep *p)
 {
-	int rc = EX_OK;
-	for (size_t i = 0; rc == EX_OK && i < p->m->n; i++) {
+	enum submit_status rc = SUBMIT_OK;
+	for (size_t i = 0; rc == SUBMIT_OK && i < p->m->n; i++) {
 		bool is_from;
 		if (!p->m->f[i].deleted && address_field(&p->m->f[i], &is_from))
 			rc = requalify(p, &p->m->f[i], is_from);
@@ -259,7 +266,7 @@ fmt_from(struct buf *b, const char *fullname, const char *addr)
 	return rc == 0 ? buf_printf(b, "\" <%s>", addr) : -1;
 }
 
-static int
+static enum submit_status
 add_missing(struct prep *p, const char *sender, struct msg_result *res)
 {
 	char date[64], msgid[600];
@@ -293,7 +300,7 @@ add_missing(struct prep *p, const char *sender, struct msg_result *res)
 		v += strspn(v, " \t");
 		res->msgid = strndup(v, strcspn(v, "\r\n"));
 	}
-	return rc == 0 && res->msgid != NULL ? EX_OK : EX_OSERR;
+	return rc == 0 && res->msgid != NULL ? SUBMIT_OK : SUBMIT_NO_MEMORY;
 }
 
 /* No header line over LINEWRAP_MAX goes into the spool (cron's Subject). */
@@ -326,17 +333,17 @@ message_count_header(struct message *m)
 	}
 }
 
-static int
+static enum submit_status
 load_tables(struct prep *p)
 {
 	if (aliases_load(&p->aliases, p->o->aliases_path, p->err, p->errlen) == -1 ||
 	    rewrite_load(&p->rw, p->o->sender_map_path, p->o->masquerade, p->o->domain,
 	    p->o->local_names, p->err, p->errlen) == -1)
-		return EX_CONFIG;
-	return EX_OK;
+		return SUBMIT_CONFIG;
+	return SUBMIT_OK;
 }
 
-static int
+static enum submit_status
 finish(struct prep *p, struct strlist *rcpts, struct buf *sender, struct msg_result *res)
 {
 	res->rcpts = rcpts->v;
@@ -345,12 +352,12 @@ finish(struct prep *p, struct strlist *rcpts, struct buf *sender, struct msg_res
 	rcpts->n = 0;
 	res->sender = buf_steal(sender);
 	if (fold_fields(p->m) == -1)
-		return EX_OSERR;
+		return SUBMIT_NO_MEMORY;
 	message_count_header(p->m);
-	return res->sender != NULL ? EX_OK : EX_OSERR;
+	return res->sender != NULL ? SUBMIT_OK : SUBMIT_NO_MEMORY;
 }
 
-int
+enum submit_status
 message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
     size_t nrcpts, struct msg_result *res, char *err, size_t errlen)
 {
@@ -359,18 +366,18 @@ message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
 	struct buf sender;
 	buf_init(&sender);
 	p.resent = is_resent(m);
-	int rc = load_tables(&p);
-	if (rc == EX_OK)
+	enum submit_status rc = load_tables(&p);
+	if (rc == SUBMIT_OK)
 		rc = envelope_sender(&p, &sender);
-	if (rc == EX_OK)
+	if (rc == SUBMIT_OK)
 		rc = collect_rcpts(&p, rcpts, nrcpts, &list);
-	if (rc == EX_OK) {
+	if (rc == SUBMIT_OK) {
 		delete_bcc(m);
 		rc = qualify_headers(&p);
 	}
-	if (rc == EX_OK)
+	if (rc == SUBMIT_OK)
 		rc = add_missing(&p, buf_str(&sender), res);
-	if (rc == EX_OK)
+	if (rc == SUBMIT_OK)
 		rc = finish(&p, &list, &sender, res);
 	strlist_free(&list);
 	buf_free(&sender);
@@ -379,13 +386,13 @@ message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
 	return rc;
 }
 
-int
+enum submit_status
 message_check_aliases(const char *path, size_t *count, char *err, size_t errlen)
 {
 	struct aliases *a;
 	if (aliases_load(&a, path, err, errlen) == -1)
-		return EX_CONFIG;
+		return SUBMIT_CONFIG;
 	*count = aliases_count(a);
 	aliases_free(a);
-	return EX_OK;
+	return SUBMIT_OK;
 }

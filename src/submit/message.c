@@ -106,33 +106,45 @@ continue_field(struct message *m, const char *line, size_t len)
 	return 0;
 }
 
-/* 1 = header line stored, 0 = header section over, -1 = error. */
-static int
+enum header_step {
+	HEADER_STORED,		/* a field or continuation line was kept */
+	HEADER_DONE,		/* the header section is over */
+	HEADER_NO_MEMORY
+};
+
+static enum header_step
+stored(int rc)
+{
+	return rc == -1 ? HEADER_NO_MEMORY : HEADER_STORED;
+}
+
+static enum header_step
 header_line(struct message *m, char *line, size_t len, bool first)
 {
 	if (line[0] == '\n')
-		return 0;
+		return HEADER_DONE;
 	if (first && strncmp(line, "From ", 5) == 0)
-		return 1;	/* mbox separator: dropped, as dma does */
+		return HEADER_STORED;	/* mbox separator: dropped, as dma does */
 	if ((line[0] == ' ' || line[0] == '\t') && m->n > 0)
-		return continue_field(m, line, len) == -1 ? -1 : 1;
+		return stored(continue_field(m, line, len));
 	size_t nl = field_name_len(line, len);
 	if (nl == 0) {		/* no header: this line starts the body */
 		m->first_body_line = strndup(line, len);
-		return m->first_body_line == NULL ? -1 : 0;
+		return m->first_body_line == NULL ? HEADER_NO_MEMORY : HEADER_DONE;
 	}
 	if (line[len - 1] != '\n')	/* header ends at EOF: keep it a line */
-		return add_field(m, line, len, nl) == -1 || continue_field(m, "\n", 1) == -1 ? -1 : 1;
-	return add_field(m, line, len, nl) == -1 ? -1 : 1;
+		return stored(add_field(m, line, len, nl) == -1 ? -1 :
+		    continue_field(m, "\n", 1));
+	return stored(add_field(m, line, len, nl));
 }
 
-int
+enum submit_status
 message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
     char *err, size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0, len = 0, total = 0;
-	int rc = EX_OK;
+	enum submit_status rc = SUBMIT_OK;
 	m->ignore_dots = o->ignore_dots;
 	for (bool first = true;; first = false) {
 		enum line_kind k = read_line(in, o->ignore_dots, &line, &cap, &len);
@@ -143,21 +155,21 @@ message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
 		if (memchr(line, '\0', len) != NULL || (total += len) > HEADER_MAX) {
 			snprintf_rq(err, errlen, total > HEADER_MAX ? "header too large" :
 			    "NUL byte in message header");
-			rc = EX_DATAERR;
+			rc = SUBMIT_BAD_DATA;
 			break;
 		}
-		int h = header_line(m, line, len, first);
-		if (h == -1) {
+		enum header_step h = header_line(m, line, len, first);
+		if (h == HEADER_NO_MEMORY) {
 			snprintf_rq(err, errlen, "out of memory");
-			rc = EX_OSERR;
+			rc = SUBMIT_NO_MEMORY;
 		}
-		if (h != 1)
+		if (h != HEADER_STORED)
 			break;
 	}
 	free(line);
-	if (rc == EX_OK && ferror(in)) {
+	if (rc == SUBMIT_OK && ferror(in)) {
 		snprintf_rq(err, errlen, "error reading the message");
-		rc = EX_IOERR;
+		rc = SUBMIT_READ_ERROR;
 	}
 	return rc;
 }
@@ -180,7 +192,7 @@ has_8bit(const char *p, size_t n)
 	return false;
 }
 
-static int
+static enum submit_status
 put_body(struct message *m, FILE *out, const char *p, size_t n, struct msg_stats *st)
 {
 	size_t added = 0;
@@ -190,38 +202,41 @@ put_body(struct message *m, FILE *out, const char *p, size_t n, struct msg_stats
 	if (m->wrap_body && line > LINEWRAP_MAX) {
 		struct linewrap w = { 0 };
 		if (linewrap_write(&w, out, p, n, &added) == -1)
-			return -1;
+			return SUBMIT_WRITE_FAILED;
 	} else if (fwrite(p, 1, n, out) != n) {
-		return -1;
+		return SUBMIT_WRITE_FAILED;
 	}
 	st->size += (off_t)(n + added);
 	st->eightbit |= has_8bit(p, n);
-	return 0;
+	return m->max_size > 0 && st->size > m->max_size ? SUBMIT_TOO_BIG : SUBMIT_OK;
 }
 
-int
+enum submit_status
 message_copy_body(struct message *m, FILE *in, FILE *out, struct msg_stats *st,
     char *err, size_t errlen)
 {
 	/* Line-wise: memory is bounded by the longest line, not the message. */
 	char *line = NULL;
 	size_t cap = 0, len;
-	int rc = 0;
+	enum submit_status rc = SUBMIT_OK;
 	st->size = (off_t)m->header_bytes;
 	st->eightbit = m->header_8bit;
 	st->longest = 0;
 	if (m->first_body_line != NULL)
 		rc = put_body(m, out, m->first_body_line, strlen(m->first_body_line), st);
-	while (rc == 0 && !m->ended) {
+	while (rc == SUBMIT_OK && !m->ended) {
 		enum line_kind k = read_line(in, m->ignore_dots, &line, &cap, &len);
 		if (k != LINE_OK)
 			break;
 		rc = put_body(m, out, line, len, st);
 	}
 	free(line);
-	if (rc == 0 && ferror(in)) {
+	if (rc == SUBMIT_TOO_BIG)
+		snprintf_rq(err, errlen, "message is larger than max_message_size (%lld octets)",
+		    (long long)m->max_size);
+	if (rc == SUBMIT_OK && ferror(in)) {
 		snprintf_rq(err, errlen, "error reading the message");
-		rc = EX_IOERR;
+		rc = SUBMIT_READ_ERROR;
 	}
 	return rc;
 }

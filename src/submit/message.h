@@ -1,7 +1,7 @@
 /* message: the submitted message — header section in memory (bounded),
  * body streamed — and everything sendmail does to it at submission: -t
  * recipients, aliases, qualification, Bcc removal, added headers, sender
- * rewriting.  Functions return a sysexits code (EX_OK) with err set. */
+ * rewriting.  Functions return a submit_status (status.h) with err set. */
 #ifndef RELAYQ_MESSAGE_H
 #define RELAYQ_MESSAGE_H
 
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "status.h"
 
 struct msg_opts {
 	bool extract;			/* -t */
@@ -55,6 +56,7 @@ struct message {
 	bool ended;			/* a lone "." ended the input already */
 	bool ignore_dots;		/* -i, for the body */
 	bool wrap_body;			/* break body lines over LINEWRAP_MAX */
+	off_t max_size;			/* content limit in octets, 0 = none */
 	size_t header_bytes;
 	bool header_8bit;
 };
@@ -63,19 +65,21 @@ void message_init(struct message *m);
 void message_free(struct message *m);
 void message_result_free(struct msg_result *r);
 
-int message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
-    char *err, size_t errlen);
-int message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
+enum submit_status message_read_header(struct message *m, FILE *in,
+    const struct msg_opts *o, char *err, size_t errlen);
+enum submit_status message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
     size_t nrcpts, struct msg_result *res, char *err, size_t errlen);
 /* Recomputes header_bytes and header_8bit after an edit. */
 void message_count_header(struct message *m);
 /* The header section and its empty separator line.  0 / -1 (errno). */
 int message_write_header(const struct message *m, FILE *out);
-/* 0, -1 on a write error (errno), or a sysexits code with err.  With
- * wrap_body set, lines over LINEWRAP_MAX are broken as they are copied;
- * st->longest is the longest line read either way. */
-int message_copy_body(struct message *m, FILE *in, FILE *out, struct msg_stats *st,
-    char *err, size_t errlen);
-int message_check_aliases(const char *path, size_t *count, char *err, size_t errlen);
+/* SUBMIT_OK, SUBMIT_WRITE_FAILED (errno kept), SUBMIT_TOO_BIG once the
+ * stored content passes max_size (0 = no limit), or SUBMIT_READ_ERROR,
+ * with err.  With wrap_body set, lines over LINEWRAP_MAX are broken as
+ * they are copied; st->longest is the longest line read either way. */
+enum submit_status message_copy_body(struct message *m, FILE *in, FILE *out,
+    struct msg_stats *st, char *err, size_t errlen);
+enum submit_status message_check_aliases(const char *path, size_t *count, char *err,
+    size_t errlen);
 
 #endif

@@ -111,7 +111,7 @@ load_conf(struct conf *conf, const struct cli *c)
 	return EX_OK;
 }
 
-static int
+static enum submit_status
 dispatch(const struct cli *c, const struct conf *conf)
 {
 	switch (c->mode) {
@@ -162,7 +162,7 @@ main(int argc, char **argv)
 	if (rc == EX_OK && c.verbose)
 		conf_log_hostname(&conf);
 	if (rc == EX_OK)
-		rc = dispatch(&c, &conf);
+		rc = submit_status_exit(dispatch(&c, &conf));
 	log_close();
 	return rc;
 }

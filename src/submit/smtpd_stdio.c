@@ -47,9 +47,11 @@ reset_txn(struct session *s)
 	s->have_mail = false;
 }
 
-/* Reads one CRLF/LF line into b without its terminator.  -1 at EOF,
- * 1 if the line was longer than max (rest discarded). */
-static int
+enum line_read { LINE_READ, LINE_TOO_LONG, LINE_NONE };
+
+/* Reads one CRLF/LF line into b without its terminator.  LINE_NONE at EOF
+ * (or out of memory), LINE_TOO_LONG when it passed max (rest discarded). */
+static enum line_read
 read_line(FILE *in, struct buf *b, size_t max)
 {
 	int ch;
@@ -58,16 +60,16 @@ read_line(FILE *in, struct buf *b, size_t max)
 	while ((ch = getc(in)) != EOF && ch != '\n') {
 		if (b->len < max) {
 			if (buf_putc(b, (char)ch) == -1)
-				return -1;
+				return LINE_NONE;
 		} else {
 			too_long = true;
 		}
 	}
 	if (ch == EOF && b->len == 0)
-		return -1;
+		return LINE_NONE;
 	if (b->len > 0 && b->data[b->len - 1] == '\r')
 		b->data[--b->len] = '\0';
-	return too_long ? 1 : 0;
+	return too_long ? LINE_TOO_LONG : LINE_READ;
 }
 
 /* "FROM:<addr> params" -> malloc'd addr (no brackets), NULL if bad. */
@@ -106,6 +108,10 @@ cmd_ehlo(struct session *s, bool ehlo)
 	reply(s, line);
 	reply(s, "250-PIPELINING");
 	reply(s, "250-8BITMIME");
+	if (s->conf->max_message_size > 0) {
+		snprintf_rq(line, sizeof line, "250-SIZE %lld", (long long)s->conf->max_message_size);
+		reply(s, line);
+	}
 	reply(s, "250 ENHANCEDSTATUSCODES");
 }
 
@@ -158,8 +164,8 @@ read_data(struct session *s, FILE *tmp)
 {
 	struct buf line;
 	buf_init(&line);
-	int rc = -1, r;
-	while ((r = read_line(s->in, &line, SIZE_MAX / 4)) != -1) {
+	int rc = -1;
+	while (read_line(s->in, &line, SIZE_MAX / 4) != LINE_NONE) {
 		const char *p = buf_str(&line);
 		size_t len = line.len;
 		if (strcmp(p, ".") == 0) {
@@ -186,15 +192,13 @@ queue_data(struct session *s, FILE *tmp)
 		.rcpts = s->rcpts, .nrcpts = s->nrcpts, .ignore_dots = true,
 	};
 	rewind(tmp);
-	int rc = submit_stream(tmp, &r, qid, err, sizeof err);
-	if (rc == EX_OK && !s->cli->queue_only)
+	enum submit_status rc = submit_stream(tmp, &r, qid, err, sizeof err);
+	if (rc == SUBMIT_OK && !s->cli->queue_only)
 		spool_wake(s->conf->spool);
-	if (rc == EX_OK)
+	if (rc == SUBMIT_OK)
 		snprintf_rq(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
-	else if (rc == EX_TEMPFAIL || rc == EX_CANTCREAT || rc == EX_IOERR || rc == EX_OSERR)
-		snprintf_rq(line, sizeof line, "451 4.3.0 %s", err);
 	else
-		snprintf_rq(line, sizeof line, "554 5.6.0 %s", err);
+		snprintf_rq(line, sizeof line, "%s %s", submit_status_reply(rc), err);
 	reply(s, line);
 }
 
@@ -219,8 +223,9 @@ cmd_data(struct session *s)
 	reset_txn(s);
 }
 
-/* 1 to continue, 0 after QUIT. */
-static int
+enum dialogue { DIALOGUE_GOES_ON, DIALOGUE_OVER };
+
+static enum dialogue
 command(struct session *s, const char *line)
 {
 	char verb[8];
@@ -231,7 +236,7 @@ command(struct session *s, const char *line)
 		cmd_ehlo(s, strcasecmp(verb, "EHLO") == 0);
 	else if (strcasecmp(verb, "QUIT") == 0) {
 		reply(s, "221 2.0.0 Bye");
-		return 0;
+		return DIALOGUE_OVER;
 	} else if (!s->greeted && strcasecmp(verb, "NOOP") != 0)
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 	else if (strcasecmp(verb, "MAIL") == 0)
@@ -249,28 +254,28 @@ command(struct session *s, const char *line)
 		reply(s, "252 2.0.0 Cannot VRFY user");
 	else
 		reply(s, "502 5.5.2 Error: command not recognized");
-	return 1;
+	return DIALOGUE_GOES_ON;
 }
 
-int
+enum submit_status
 submit_smtp_dialogue(const struct cli *c, const struct conf *conf)
 {
 	struct session s = { .cli = c, .conf = conf, .in = stdin, .out = stdout };
 	struct buf line;
 	char greet[512];
-	int r;
+	enum line_read r;
 	buf_init(&line);
 	snprintf_rq(greet, sizeof greet, "220 %s ESMTP relayq", conf->hostname);
 	reply(&s, greet);
-	while ((r = read_line(s.in, &line, CMD_MAX)) != -1) {
-		if (r == 1) {
+	while ((r = read_line(s.in, &line, CMD_MAX)) != LINE_NONE) {
+		if (r == LINE_TOO_LONG) {
 			reply(&s, "500 5.5.2 Error: line too long");
 			continue;
 		}
-		if (command(&s, buf_str(&line)) == 0)
+		if (command(&s, buf_str(&line)) == DIALOGUE_OVER)
 			break;
 	}
 	reset_txn(&s);
 	buf_free(&line);
-	return EX_OK;
+	return SUBMIT_OK;
 }

@@ -1,5 +1,5 @@
-/* submit: one message from a stream to a committed maildrop file, with
- * sendmail's exit codes; plus -bv and newaliases.  The message itself is
+/* submit: one message from a stream to a committed maildrop file, with a
+ * named outcome (status.h); plus -bv and newaliases.  The message itself is
  * processed by message.c; this file owns the spool side and the errors. */
 #include "submit.h"
 #include "buf.h"
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ on_fatal_signal(int sig)
 {
 	if (tmp_dirfd >= 0)
 		unlinkat(tmp_dirfd, tmp_name, 0);
-	_exit(EX_TEMPFAIL);
+	_exit(submit_status_exit(SUBMIT_TEMP));
 }
 
 static void
@@ -54,7 +55,7 @@ unguard_tmp(void)
 }
 
 /* Why the maildrop refused us, in words a user can act on. */
-static int
+static enum submit_status
 spool_error(const char *spool, int errnum, char *err, size_t errlen)
 {
 	char what[RELAYQ_ERRLEN];
@@ -63,14 +64,18 @@ spool_error(const char *spool, int errnum, char *err, size_t errlen)
 		snprintf_rq(err, errlen, "%s: this process runs with NoNewPrivileges, so the "
 		    "setgid bit of sendmail is ignored and %s/maildrop is not writable; "
 		    "message NOT queued", what, spool);
-		return EX_CANTCREAT;
+		return SUBMIT_CANT_CREATE;
 	}
-	if (errnum == ENOSPC || errnum == EDQUOT || errnum == EIO || errnum == EINTR) {
+	if (errnum == ENOSPC || errnum == EDQUOT) {
 		snprintf_rq(err, errlen, "%s; message NOT queued, try again later", what);
-		return EX_TEMPFAIL;
+		return SUBMIT_NO_SPACE;
+	}
+	if (errnum == EIO || errnum == EINTR) {
+		snprintf_rq(err, errlen, "%s; message NOT queued, try again later", what);
+		return SUBMIT_TEMP;
 	}
 	snprintf_rq(err, errlen, "%s; message NOT queued", what);
-	return EX_CANTCREAT;
+	return SUBMIT_CANT_CREATE;
 }
 
 static const char *
@@ -113,36 +118,57 @@ log_from(const struct envelope *e, const char *qid, off_t size)
 	    login_name());
 }
 
+/* Postfix's rule for a submitter that is not root: the spool keeps
+ * queue_minfree free, and room for one and a half of the largest message. */
+static enum submit_status
+check_space(const struct conf *c, char *err, size_t errlen)
+{
+	struct statvfs sv;
+	if (getuid() == 0 || statvfs(c->spool, &sv) == -1)
+		return SUBMIT_OK;	/* root may use the reserve; drop_begin reports */
+	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	unsigned long long need = (unsigned long long)c->queue_minfree;
+	unsigned long long room = (unsigned long long)c->max_message_size * 3 / 2;
+	if (room > need)
+		need = room;
+	if (avail >= need)
+		return SUBMIT_OK;
+	snprintf_rq(err, errlen, "the spool %s has %llu KiB free, below the %llu KiB kept "
+	    "in reserve; message NOT queued, try again later", c->spool, avail / 1024,
+	    need / 1024);
+	return SUBMIT_NO_SPACE;
+}
+
 /* The header, then the body streamed from in.  A body line over
  * LINEWRAP_MAX is broken unless the message can be re-encoded instead
  * (mime_qp_eligible); *body_off is where the body starts in d->fp. */
-static int
+static enum submit_status
 write_content(struct drop *d, FILE *in, struct message *msg, struct msg_stats *st,
     off_t *body_off, char *err, size_t errlen)
 {
 	msg->wrap_body = !mime_qp_eligible(msg);
 	if (message_write_header(msg, d->fp) == -1 || (*body_off = ftello(d->fp)) == -1)
-		return -1;
+		return SUBMIT_WRITE_FAILED;
 	return message_copy_body(msg, in, d->fp, st, err, errlen);
 }
 
 /* A single text part had lines over LINEWRAP_MAX: the drop is written
  * again with the body quoted-printable, read back from the first file,
  * which stays open (unlinked) until the second is complete. */
-static int
+static enum submit_status
 reencode_drop(struct drop *d, const struct envelope *e, const char *spool,
     struct message *msg, struct msg_stats *st, off_t body_off, char *err, size_t errlen)
 {
 	char qid[QID_SIZE];
 	off_t end;
 	if (fflush(d->fp) == EOF || (end = ftello(d->fp)) == -1)
-		return -1;
+		return SUBMIT_WRITE_FAILED;
 	int fd = openat(d->dirfd, d->tmpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	FILE *raw = fd == -1 ? NULL : fdopen(fd, "r");
 	if (raw == NULL) {
 		if (fd != -1)
 			close(fd);
-		return -1;
+		return SUBMIT_WRITE_FAILED;
 	}
 	strlcpy_rq(qid, d->qid, sizeof qid);
 	drop_abort(d);
@@ -157,18 +183,41 @@ reencode_drop(struct drop *d, const struct envelope *e, const char *spool,
 	fclose(raw);
 	st->size = (off_t)(msg->header_bytes + written);
 	st->eightbit = msg->header_8bit;
+	if (rc == 0 && msg->max_size > 0 && st->size > msg->max_size) {
+		snprintf_rq(err, errlen, "message is larger than max_message_size (%lld octets) "
+		    "once its long lines are encoded", (long long)msg->max_size);
+		return SUBMIT_TOO_BIG;
+	}
+	return rc == 0 ? SUBMIT_OK : SUBMIT_WRITE_FAILED;
+}
+
+/* The content, re-encoded if need be, into d; SUBMIT_WRITE_FAILED becomes
+ * a status a user can act on. */
+static enum submit_status
+write_body(struct drop *d, FILE *in, const struct submit_req *r, struct message *msg,
+    const struct envelope *e, struct msg_stats *st, char *err, size_t errlen)
+{
+	off_t body_off = 0;
+	enum submit_status rc = write_content(d, in, msg, st, &body_off, err, errlen);
+	if (rc == SUBMIT_OK && !msg->wrap_body && st->longest > LINEWRAP_MAX)
+		rc = reencode_drop(d, e, r->conf->spool, msg, st, body_off, err, errlen);
+	if (rc == SUBMIT_WRITE_FAILED) {
+		int saved = errno;
+		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(saved));
+		rc = spool_error(r->conf->spool, saved, err, errlen);
+	}
 	return rc;
 }
 
-/* Writes envelope + header + streamed body; the caller commits. */
-static int
+/* Writes envelope + header + streamed body and commits the drop. */
+static enum submit_status
 write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message *msg,
     const struct msg_result *m, char *qid, char *err, size_t errlen)
 {
 	struct envelope e;
+	struct msg_stats st = { 0 };
 	envelope_init(&e);
-	int rc = EX_OSERR;
-	off_t body_off = 0;
+	enum submit_status rc = SUBMIT_NO_MEMORY;
 	if (fill_envelope(&e, r, m) == -1) {
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
@@ -178,30 +227,19 @@ write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message 
 		goto out;
 	}
 	guard_tmp(d);
-	struct msg_stats st = { 0 };
-	rc = write_content(d, in, msg, &st, &body_off, err, errlen);
-	if (rc == 0 && !msg->wrap_body && st.longest > LINEWRAP_MAX)
-		rc = reencode_drop(d, &e, r->conf->spool, msg, &st, body_off, err, errlen);
-	if (rc == -1) {
-		int saved = errno;
-		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(saved));
-		rc = spool_error(r->conf->spool, saved, err, errlen);
-	}
-	if (rc != 0)
-		goto out;
-	if (drop_commit(d, st.eightbit, err, errlen) == -1) {
+	rc = write_body(d, in, r, msg, &e, &st, err, errlen);
+	if (rc == SUBMIT_OK && drop_commit(d, st.eightbit, err, errlen) == -1)
 		rc = spool_error(r->conf->spool, errno, err, errlen);
-		goto out;
+	if (rc == SUBMIT_OK) {
+		strlcpy_rq(qid, d->qid, QID_SIZE);
+		log_from(&e, qid, st.size);
 	}
-	strlcpy_rq(qid, d->qid, QID_SIZE);
-	log_from(&e, qid, st.size);
-	rc = EX_OK;
 out:
 	envelope_free(&e);
 	return rc;
 }
 
-int
+enum submit_status
 submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
     char *err, size_t errlen)
 {
@@ -222,12 +260,15 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		.sender_map_path = r->conf->sender_map, .masquerade = r->conf->masquerade,
 	};
 	message_init(&msg);
-	int rc = message_read_header(&msg, in, &o, err, errlen);
-	if (rc == EX_OK)
+	msg.max_size = r->conf->max_message_size;
+	enum submit_status rc = check_space(r->conf, err, errlen);
+	if (rc == SUBMIT_OK)
+		rc = message_read_header(&msg, in, &o, err, errlen);
+	if (rc == SUBMIT_OK)
 		rc = message_prepare(&msg, &o, r->rcpts, r->nrcpts, &res, err, errlen);
-	if (rc == EX_OK && res.nrcpts == 0)
+	if (rc == SUBMIT_OK && res.nrcpts == 0)
 		qid[0] = '\0';	/* -t and nobody to send to: nothing queued */
-	else if (rc == EX_OK)
+	else if (rc == SUBMIT_OK)
 		rc = write_drop(&d, in, r, &msg, &res, qid, err, errlen);
 	unguard_tmp();
 	drop_abort(&d);
@@ -243,35 +284,35 @@ say(const struct cli *c, const char *text)
 		fprintf(stderr, "sendmail: %s\n", text);
 }
 
-int
+enum submit_status
 submit_from_stdin(const struct cli *c, const struct conf *conf)
 {
 	char qid[QID_SIZE], err[RELAYQ_ERRLEN];
 	if (!c->extract && c->nrcpts == 0) {
 		say(c, "Recipient names must be specified");
-		return EX_USAGE;
+		return SUBMIT_USAGE;
 	}
 	struct submit_req r = {
 		.cli = c, .conf = conf, .sender = c->from, .rcpts = c->rcpts,
 		.nrcpts = c->nrcpts, .extract = c->extract, .ignore_dots = c->ignore_dots,
 	};
-	int rc = submit_stream(stdin, &r, qid, err, sizeof err);
-	if (rc != EX_OK) {
+	enum submit_status rc = submit_stream(stdin, &r, qid, err, sizeof err);
+	if (rc != SUBMIT_OK) {
 		/* Never exit 0 (-oee) for a message that was not queued. */
 		say(c, err);
 		return rc;
 	}
 	if (qid[0] == '\0') {
 		say(c, "No recipient addresses found in header");
-		return EX_OK;
+		return SUBMIT_OK;
 	}
 	if (!c->queue_only)
 		spool_wake(conf->spool);
-	return EX_OK;
+	return SUBMIT_OK;
 }
 
 /* -bv: what would happen to each recipient, without queueing anything. */
-int
+enum submit_status
 submit_verify(const struct cli *c, const struct conf *conf)
 {
 	struct message msg;
@@ -279,7 +320,7 @@ submit_verify(const struct cli *c, const struct conf *conf)
 	char err[RELAYQ_ERRLEN], qid[QID_SIZE];
 	if (c->nrcpts == 0) {
 		say(c, "Recipient names must be specified");
-		return EX_USAGE;
+		return SUBMIT_USAGE;
 	}
 	qid_new(qid);
 	struct msg_opts o = {
@@ -291,10 +332,11 @@ submit_verify(const struct cli *c, const struct conf *conf)
 	};
 	memset(&res, 0, sizeof res);
 	message_init(&msg);
-	int rc = message_prepare(&msg, &o, c->rcpts, c->nrcpts, &res, err, sizeof err);
-	if (rc != EX_OK)
+	enum submit_status rc = message_prepare(&msg, &o, c->rcpts, c->nrcpts, &res, err,
+	    sizeof err);
+	if (rc != SUBMIT_OK)
 		say(c, err);
-	for (size_t i = 0; rc == EX_OK && i < res.nrcpts; i++)
+	for (size_t i = 0; rc == SUBMIT_OK && i < res.nrcpts; i++)
 		printf("%s... deliverable: mailer relay, host %s, user %s\n", res.rcpts[i],
 		    conf->smarthost, res.rcpts[i]);
 	message_result_free(&res);
@@ -304,16 +346,16 @@ submit_verify(const struct cli *c, const struct conf *conf)
 
 /* newaliases: nothing to rebuild (the file is read directly), but check it
  * and report like sendmail does. */
-int
+enum submit_status
 submit_check_aliases(const struct conf *conf)
 {
 	char err[RELAYQ_ERRLEN];
 	size_t n = 0;
-	int rc = message_check_aliases(conf->aliases, &n, err, sizeof err);
-	if (rc != EX_OK) {
+	enum submit_status rc = message_check_aliases(conf->aliases, &n, err, sizeof err);
+	if (rc != SUBMIT_OK) {
 		fprintf(stderr, "newaliases: %s\n", err);
 		return rc;
 	}
 	printf("%s: %zu aliases\n", conf->aliases, n);
-	return EX_OK;
+	return SUBMIT_OK;
 }

@@ -1,6 +1,7 @@
 /* submit: the submitter's jobs — one message from a stream into the
  * maildrop (the -bm default and each -bs transaction), -bv and newaliases.
- * Each returns a sysexits code; only main() exits. */
+ * Each returns a submit_status (status.h); only main() exits, through
+ * submit_status_exit(). */
 #ifndef RELAYQ_SUBMIT_H
 #define RELAYQ_SUBMIT_H
 
@@ -11,6 +12,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "spool.h"
+#include "status.h"
 
 struct submit_req {
 	const struct cli *cli;		/* -F, -N, -R, -V, -B, -oe? */
@@ -23,14 +25,16 @@ struct submit_req {
 };
 
 /* Reads one message from in and commits it to the maildrop (spool.h, I1).
- * On EX_OK qid holds the queue id.  err gets a one-line reason otherwise.
- * EX_OK with qid[0] == '\0' means "nothing to send" (-t, no recipients). */
-int submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
-    char *err, size_t errlen);
+ * On SUBMIT_OK qid holds the queue id.  err gets a one-line reason otherwise.
+ * SUBMIT_OK with qid[0] == '\0' means "nothing to send" (-t, no recipients).
+ * A caller other than root is refused (SUBMIT_NO_SPACE) while the spool
+ * is below its reserve; content over max_message_size is SUBMIT_TOO_BIG. */
+enum submit_status submit_stream(FILE *in, const struct submit_req *r,
+    char qid[QID_SIZE], char *err, size_t errlen);
 
-int submit_from_stdin(const struct cli *c, const struct conf *conf);
-int submit_smtp_dialogue(const struct cli *c, const struct conf *conf);
-int submit_verify(const struct cli *c, const struct conf *conf);
-int submit_check_aliases(const struct conf *conf);
+enum submit_status submit_from_stdin(const struct cli *c, const struct conf *conf);
+enum submit_status submit_smtp_dialogue(const struct cli *c, const struct conf *conf);
+enum submit_status submit_verify(const struct cli *c, const struct conf *conf);
+enum submit_status submit_check_aliases(const struct conf *conf);
 
 #endif

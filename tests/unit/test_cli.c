@@ -108,12 +108,15 @@ test_dsn_flags(void **state)
 	assert_int_equal(parse(&c, "sendmail", "-Nsuccess,delay", "-Rhdrs", "-Vabc+2B1", "x", NULL), 0);
 	assert_string_equal(c.notify, "SUCCESS,DELAY");
 	assert_string_equal(c.ret, "HDRS");
-	assert_string_equal(c.envid, "abc+2B1");
+	assert_string_equal(c.envid, "abc+1");	/* decoded: smtp encodes it once */
 	assert_int_equal(parse(&c, "sendmail", "-Nsometimes", "x", NULL), -1);
 	assert_string_equal(c.error, "Invalid -N argument");
 	assert_int_equal(parse(&c, "sendmail", "-Rfull", "-Rhdrs", "x", NULL), -1);
 	assert_string_equal(c.error, "Duplicate -R flag");
 	assert_int_equal(parse(&c, "sendmail", "-Va=b", "x", NULL), -1);
+	assert_int_equal(parse(&c, "sendmail", "-Va+0Ab", "x", NULL), -1);	/* a newline */
+	assert_int_equal(parse(&c, "sendmail", "-N", "", "x", NULL), -1);	/* NOTIFY= */
+	assert_string_equal(c.error, "Invalid -N argument");
 	assert_int_equal(parse(&c, "sendmail", "-Bbinary", "x", NULL), -1);
 	assert_string_equal(c.error, "Illegal body type binary");
 }

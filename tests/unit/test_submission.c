@@ -77,9 +77,9 @@ submit(const char *input, const struct msg_opts *o, char *const *argv, size_t ar
 	FILE *out = fmemopen(r->out, sizeof r->out - 1, "w");
 	message_init(&m);
 	r->rc = message_read_header(&m, in, o, r->err, sizeof r->err);
-	if (r->rc == EX_OK)
+	if (r->rc == SUBMIT_OK)
 		r->rc = message_prepare(&m, o, argv, argc, &r->res, r->err, sizeof r->err);
-	if (r->rc == EX_OK && message_write_header(&m, out) == 0)
+	if (r->rc == SUBMIT_OK && message_write_header(&m, out) == 0)
 		r->rc = message_copy_body(&m, in, out, &r->st, r->err, sizeof r->err);
 	fclose(out);
 	fclose(in);
@@ -102,7 +102,7 @@ test_t_recipients_and_bcc(void **state)
 	    "Cc: friends: carl@example.org, (comment) dora@example.org;\n"
 	    "Bcc: hidden@example.org\nSubject: s\nMessage-ID: <id@x>\nDate: d\nFrom: f@x\n\nbody\n",
 	    &o, argv, 1, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_int_equal(r.res.nrcpts, 6);
 	assert_string_equal(r.res.rcpts[0], "extra@example.net");
 	assert_string_equal(r.res.rcpts[1], "ann@example.org");
@@ -125,7 +125,7 @@ test_resent_takes_precedence(void **state)
 	struct run r;
 	submit("To: old@example.org\nResent-To: new@example.org\nDate: d\nFrom: f@x\n"
 	    "Message-ID: <a@b>\n\nx\n", &o, NULL, 0, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_int_equal(r.res.nrcpts, 1);
 	assert_string_equal(r.res.rcpts[0], "new@example.org");
 	assert_non_null(strstr(r.out, "Resent-Date: Sun, 22 Nov 2026 19:33:59 +0000\n"));
@@ -142,7 +142,7 @@ test_added_headers_exact(void **state)
 	char *argv[] = { "bob@example.net" };
 	o.extract = false;
 	submit("Subject: hi\n\nhello\n", &o, argv, 1, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_string_equal(r.out, "Subject: hi\n"
 	    "Date: Sun, 22 Nov 2026 19:33:59 +0000\n"
 	    "Message-ID: <20261122193359.QQQQQQQQQQQQQQ@host.example.org>\n"
@@ -173,7 +173,7 @@ test_cron_qualification_and_aliases(void **state)
 	struct run r;
 	submit("From: root (Cron Daemon)\nTo: root, team\nSubject: Cron <root@h> x\n\nout\n",
 	    &o, NULL, 0, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_int_equal(r.res.nrcpts, 3);
 	assert_string_equal(r.res.rcpts[0], "admin@example.org");
 	assert_string_equal(r.res.rcpts[1], "ann@example.org");
@@ -194,7 +194,7 @@ test_own_names_are_local(void **state)
 	char *argv[] = { "root@callers-host", "bob@LOCALHOST", "carol@elsewhere.example" };
 	submit("From: rqalice@callers-host\nTo: <root@callers-host>, x@localhost.example.org\n"
 	    "Reply-To: rqalice@localhost\n\nhi\n", &o, argv, 3, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_int_equal(r.res.nrcpts, 4);
 	assert_string_equal(r.res.rcpts[0], "admin@example.org");
 	assert_string_equal(r.res.rcpts[1], "bob@example.org");
@@ -214,7 +214,7 @@ test_alias_loop_and_chain(void **state)
 	struct run r;
 	char *argv[] = { "postmaster", "loop1" };
 	submit("\nx\n", &o, argv, 2, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_int_equal(r.res.nrcpts, 2);
 	assert_string_equal(r.res.rcpts[0], "admin@example.org");
 	assert_string_equal(r.res.rcpts[1], "loop1@example.org");
@@ -246,7 +246,7 @@ test_headerless_and_8bit(void **state)
 	struct run r;
 	char *argv[] = { "a@example.net" };
 	submit("just a body line\ncaf\xc3\xa9\n", &o, argv, 1, &r);
-	assert_int_equal(r.rc, EX_OK);
+	assert_int_equal(r.rc, SUBMIT_OK);
 	assert_non_null(strstr(r.out, "From: root@example.org\n\njust a body line\ncaf\xc3\xa9\n"));
 	assert_true(r.st.eightbit);
 	done(&r);
@@ -282,7 +282,7 @@ test_hostile_input_refused(void **state)
 	char *argv[] = { "a@example.net" };
 	o.fullname = "Evil\nBcc: victim@example.com";
 	submit("\nx\n", &o, argv, 1, &r);
-	assert_int_equal(r.rc, EX_USAGE);
+	assert_int_equal(r.rc, SUBMIT_USAGE);
 	assert_string_equal(r.err, "invalid characters in -F value");
 	done(&r);
 	o.fullname = "";
@@ -290,13 +290,23 @@ test_hostile_input_refused(void **state)
 	struct message m;
 	FILE *in = fmemopen(nul, sizeof nul - 1, "r");
 	message_init(&m);
-	assert_int_equal(message_read_header(&m, in, &o, r.err, sizeof r.err), EX_DATAERR);
+	assert_int_equal(message_read_header(&m, in, &o, r.err, sizeof r.err), SUBMIT_BAD_DATA);
 	assert_string_equal(r.err, "NUL byte in message header");
 	message_free(&m);
 	fclose(in);
 	o.extract = true;
 	submit("To: <unclosed@example.org\n\nx\n", &o, NULL, 0, &r);
-	assert_int_equal(r.rc, EX_USAGE);
+	assert_int_equal(r.rc, SUBMIT_USAGE);
+	done(&r);
+	/* A bare CR in a quoted local part would reach RCPT TO. */
+	submit("To: \"a\rb\"@example.org\n\nx\n", &o, NULL, 0, &r);
+	assert_int_equal(r.rc, SUBMIT_BAD_DATA);
+	assert_string_equal(r.err, "header: control character in address");
+	done(&r);
+	o.extract = false;
+	char *cr[] = { "\"c\rd\"@example.org" };
+	submit("\nx\n", &o, cr, 1, &r);
+	assert_int_equal(r.rc, SUBMIT_BAD_DATA);
 	done(&r);
 }
 
@@ -317,8 +327,8 @@ test_large_body_streams(void **state)
 	struct msg_stats st;
 	char err[256];
 	message_init(&m);
-	assert_int_equal(message_read_header(&m, in, &o, err, sizeof err), EX_OK);
-	assert_int_equal(message_prepare(&m, &o, argv, 1, &res, err, sizeof err), EX_OK);
+	assert_int_equal(message_read_header(&m, in, &o, err, sizeof err), SUBMIT_OK);
+	assert_int_equal(message_prepare(&m, &o, argv, 1, &res, err, sizeof err), SUBMIT_OK);
 	assert_int_equal(message_write_header(&m, out), 0);
 	assert_int_equal(message_copy_body(&m, in, out, &st, err, sizeof err), 0);
 	fflush(out);
