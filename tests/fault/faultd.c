@@ -34,6 +34,17 @@
  *   authreply CODE TEXT    reply to AUTH (default 235); without an initial
  *                          response a "334 " challenge comes first, and a
  *                          "*" answer gets 501
+ *   malformed EVENT KIND   spoil the reply to EVENT (greeting ehlo mail rcpt
+ *                          data dataend; it has the code and text it would
+ *                          have had otherwise) as KIND, all of it in one write:
+ *     code-change            "CODE-TEXT" then "CODE+1 ..." (250-a, 251 b)
+ *     many-lines             101 lines (a client's limit is 100)
+ *     long-line              one line of 5,000 bytes before its CRLF
+ *     trailing-data          the normal reply, then the unsolicited line
+ *                            "250 2.0.0 not a reply to anything"
+ *                          The session goes on as usual after it.  A spoilt
+ *                          dataend reply stores nothing, except trailing-data
+ *                          (its reply is a good 250).
  * EVENT: greeting ehlo mail rcpt data mid-data dataend (before the reply).
  * The transcript shows AUTH lines as "C: AUTH MECH ***" and the client's
  * AUTH responses as "C: ***", and "--- tls VERSION CIPHER" (or "--- tls
@@ -53,6 +64,7 @@
 #include <unistd.h>
 
 #define MAX_RULES 128
+#define UNSOLICITED "250 2.0.0 not a reply to anything"
 
 struct rule {
 	int conn, msg;		/* 0 = always */
@@ -78,6 +90,19 @@ die(const char *what)
 	exit(1);
 }
 
+static const char *const malformed_kinds[] = {
+	"code-change", "many-lines", "long-line", "trailing-data", NULL
+};
+
+static bool
+malformed_kind(const char *kind)
+{
+	for (int i = 0; kind != NULL && malformed_kinds[i] != NULL; i++)
+		if (strcmp(kind, malformed_kinds[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 parse_rule(char *line)
 {
@@ -99,14 +124,20 @@ parse_rule(char *line)
 		rules[nrules++] = r;
 		return;
 	}
+	bool bad = strcmp(tok, "malformed") == 0;
 	if (strcmp(tok, "rcpt") == 0 || strcmp(tok, "drop-after") == 0 ||
-	    strcmp(tok, "stall-after") == 0) {
+	    strcmp(tok, "stall-after") == 0 || bad) {
 		char *a = strtok_r(NULL, " \t\n", &save);
 		snprintf(r.arg, sizeof r.arg, "%s", a != NULL ? a : "");
 	}
-	char *code = strtok_r(NULL, " \t\n", &save);
+	char *code = bad ? NULL : strtok_r(NULL, " \t\n", &save);
 	r.code = code != NULL ? atoi(code) : 0;
-	char *rest = strtok_r(NULL, "\n", &save);
+	char *rest = strtok_r(NULL, bad ? " \t\n" : "\n", &save);
+	if (bad && !malformed_kind(rest)) {
+		fprintf(stderr, "faultd: malformed %s: unknown kind \"%s\"\n",
+		    r.arg, rest != NULL ? rest : "");
+		exit(64);
+	}
 	snprintf(r.text, sizeof r.text, "%s", rest != NULL ? rest : "");
 	rules[nrules++] = r;
 }
@@ -144,13 +175,55 @@ flag(const char *kind)
 	return find(kind, NULL) != NULL;
 }
 
-/* Every reply byte goes through here: TLS once it is active. */
+/* The first rule of this kind for exactly this event ("data" is not
+ * "dataend"), or NULL. */
+static const struct rule *
+find_event(const char *kind, const char *ev)
+{
+	for (int i = 0; i < nrules; i++) {
+		const struct rule *r = &rules[i];
+		if (strcmp(r->kind, kind) == 0 && strcmp(r->arg, ev) == 0 &&
+		    (!r->conn || r->conn == conn_no) && (!r->msg || r->msg == msg_no))
+			return r;
+	}
+	return NULL;
+}
+
+/* While corked, reply bytes collect here and go out in one write. */
+static FILE *cork;
+static char *cork_buf;
+static size_t cork_len;
+
+/* Every reply byte goes through here: into the cork while corked, TLS
+ * once it is active. */
 static int
 write_all(int fd, const char *buf, size_t n)
 {
+	if (cork != NULL)
+		return fwrite(buf, 1, n, cork) == n ? 0 : -1;
 	if (tls != NULL)
 		return SSL_write(tls, buf, (int)n) == (int)n ? 0 : -1;
 	return write(fd, buf, n) == (ssize_t)n ? 0 : -1;
+}
+
+static void
+cork_begin(void)
+{
+	if ((cork = open_memstream(&cork_buf, &cork_len)) == NULL)
+		die("open_memstream");
+}
+
+static int
+cork_end(int fd)
+{
+	FILE *m = cork;
+	cork = NULL;
+	if (fclose(m) != 0)
+		die("open_memstream");
+	int rc = write_all(fd, cork_buf, cork_len);
+	free(cork_buf);
+	cork_buf = NULL;
+	return rc;
 }
 
 static int
@@ -176,6 +249,75 @@ reply(int fd, int code, const char *text, bool multi)
 	return send_line(fd, line);
 }
 
+/* "CODE-TEXT", then the same reply going on under CODE+1. */
+static int
+bad_code_change(int fd, int code, const char *text)
+{
+	char line[600];
+	snprintf(line, sizeof line, "%d-%s", code, text);
+	if (send_line(fd, line) == -1)
+		return -1;
+	snprintf(line, sizeof line, "%d code changed within the reply", code + 1);
+	return send_line(fd, line);
+}
+
+/* One line more than SMTP_REPLY_MAX_LINES. */
+static int
+bad_many_lines(int fd, int code, const char *text)
+{
+	char line[600];
+	snprintf(line, sizeof line, "%d-%s", code, text);
+	int rc = send_line(fd, line);
+	for (int i = 2; i <= 100 && rc == 0; i++) {
+		snprintf(line, sizeof line, "%d-line %d of 101", code, i);
+		rc = send_line(fd, line);
+	}
+	snprintf(line, sizeof line, "%d line 101 of 101", code);
+	return rc == 0 ? send_line(fd, line) : -1;
+}
+
+/* "CODE TEXT xxx...": 5,000 bytes, then CRLF. */
+static int
+bad_long_line(int fd, int code, const char *text)
+{
+	char line[5000 + 2];
+	int n = snprintf(line, sizeof line, "%d %s ", code, text);
+	memset(line + n, 'x', sizeof line - 2 - (size_t)n);
+	memcpy(line + sizeof line - 2, "\r\n", 2);
+	fprintf(xlog, "S: %.*s... (5000 bytes)\n", n + 8, line);
+	fflush(xlog);
+	return write_all(fd, line, sizeof line);
+}
+
+/* The reply to ev (code, text) as the "malformed ev KIND" rule in force
+ * says, in one write; or the normal reply. */
+static int
+reply_to(int fd, const char *ev, int code, const char *text, bool multi)
+{
+	const struct rule *bad = find_event("malformed", ev);
+	if (bad == NULL)
+		return reply(fd, code, text, multi);
+	int rc;
+	cork_begin();
+	if (strcmp(bad->text, "code-change") == 0)
+		rc = bad_code_change(fd, code, text);
+	else if (strcmp(bad->text, "many-lines") == 0)
+		rc = bad_many_lines(fd, code, text);
+	else if (strcmp(bad->text, "long-line") == 0)
+		rc = bad_long_line(fd, code, text);
+	else
+		rc = reply(fd, code, text, multi) | send_line(fd, UNSOLICITED);
+	return cork_end(fd) | rc;
+}
+
+/* A dataend reply the client cannot take as an answer. */
+static bool
+spoilt(const char *ev)
+{
+	const struct rule *bad = find_event("malformed", ev);
+	return bad != NULL && strcmp(bad->text, "trailing-data") != 0;
+}
+
 /* 0 go on, -1 close now (drop, or stall until the peer gives up). */
 static int
 event(int fd, FILE *in, const char *name)
@@ -195,11 +337,8 @@ event(int fd, FILE *in, const char *name)
 }
 
 static int
-ehlo(int fd)
+capabilities(int fd)
 {
-	const struct rule *r = find("ehlo", NULL);
-	if (r != NULL)
-		return reply(fd, r->code, r->text, false);
 	const struct rule *size = find("size", NULL);
 	char sz[64], line[300];
 	if (send_line(fd, "250-fault.test") == -1 ||
@@ -221,6 +360,23 @@ ehlo(int fd)
 		return -1;
 	return send_line(fd, "250-8BITMIME") | send_line(fd, "250-DSN") |
 	    send_line(fd, "250 ENHANCEDSTATUSCODES");
+}
+
+/* The capability list goes out in one write, as from a real server's
+ * stream buffer (and trailing data with it). */
+static int
+ehlo(int fd)
+{
+	const struct rule *r = find("ehlo", NULL);
+	if (r != NULL)
+		return reply_to(fd, "ehlo", r->code, r->text, false);
+	if (spoilt("ehlo"))
+		return reply_to(fd, "ehlo", 250, "fault.test", false);
+	cork_begin();
+	int rc = capabilities(fd);
+	if (find_event("malformed", "ehlo") != NULL)
+		rc |= send_line(fd, UNSOLICITED);
+	return cork_end(fd) | rc;
 }
 
 struct txn {
@@ -297,8 +453,9 @@ cmd_data(int fd, FILE *in, struct txn *t)
 {
 	const struct rule *r = find("data", NULL);
 	if (r != NULL)
-		return reply(fd, r->code, r->text, false);
-	if (event(fd, in, "data") == -1 || reply(fd, 354, "End data with <CR><LF>.<CR><LF>", false) == -1)
+		return reply_to(fd, "data", r->code, r->text, false);
+	if (event(fd, in, "data") == -1 ||
+	    reply_to(fd, "data", 354, "End data with <CR><LF>.<CR><LF>", false) == -1)
 		return -1;
 	FILE *tmp = tmpfile();
 	if (tmp == NULL)
@@ -309,9 +466,10 @@ cmd_data(int fd, FILE *in, struct txn *t)
 	if (rc == 0) {
 		r = find("dataend", NULL);
 		int code = r != NULL ? r->code : 250;
-		if (code / 100 == 2 && t->nrcpt > 0)
+		if (code / 100 == 2 && t->nrcpt > 0 && !spoilt("dataend"))
 			store(t, tmp);
-		rc = reply(fd, code, r != NULL ? r->text : "2.0.0 Ok: queued", flag("multiline"));
+		rc = reply_to(fd, "dataend", code, r != NULL ? r->text : "2.0.0 Ok: queued",
+		    flag("multiline"));
 	}
 	fclose(tmp);
 	t->nrcpt = 0;
@@ -329,7 +487,8 @@ cmd_mail(int fd, FILE *in, struct txn *t, const char *arg)
 	const struct rule *r = find("mail", NULL);
 	if (event(fd, in, "mail") == -1)
 		return -1;
-	return reply(fd, r ? r->code : 250, r ? r->text : "2.1.0 Ok", flag("multiline"));
+	return reply_to(fd, "mail", r ? r->code : 250, r ? r->text : "2.1.0 Ok",
+	    flag("multiline"));
 }
 
 static int
@@ -344,7 +503,7 @@ cmd_rcpt(int fd, FILE *in, struct txn *t, const char *arg)
 		snprintf(t->rcpts[t->nrcpt++], sizeof t->rcpts[0], "%s", addr);
 	if (event(fd, in, "rcpt") == -1)
 		return -1;
-	return reply(fd, code, r ? r->text : "2.1.5 Ok", flag("multiline"));
+	return reply_to(fd, "rcpt", code, r ? r->text : "2.1.5 Ok", flag("multiline"));
 }
 
 /* 1: start TLS now (the 220 and any injected bytes went out together). */
@@ -482,7 +641,7 @@ session(int *fd)
 	const struct rule *g = find("greeting", NULL);
 	if (g != NULL) {
 		reply(*fd, g->code, g->text, false);
-	} else if (reply(*fd, 220, "fault.test ESMTP faultd", false) == 0 &&
+	} else if (reply_to(*fd, "greeting", 220, "fault.test ESMTP faultd", false) == 0 &&
 	    event(*fd, in, "greeting") == 0) {
 		while (rc >= 0 && read_line(in, &line, &cap)) {
 			rc = command(*fd, in, &t, line);
