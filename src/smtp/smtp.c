@@ -117,6 +117,32 @@ smtp_read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const
 	return -1;
 }
 
+/* Bytes already received when no reply is due: the server is out of step
+ * (or something injects), so no later reply could be matched to its
+ * command.  The session dies and r says why. */
+static int
+in_step(struct smtp_session *s, struct smtp_reply *r, const char *after)
+{
+	char why[300];
+	if (conn_pending(s->c) == 0)
+		return 0;
+	snprintf_rq(why, sizeof why, "data after the reply to %s", after);
+	smtp_reply_set(r, 451, "4.4.2", why);
+	s->alive = false;
+	return -1;
+}
+
+/* A reply that must be the last one due (lock-step, or the end of a
+ * pipelined group): nothing may follow it. */
+static int
+read_last_reply(struct smtp_session *s, int timeout, struct smtp_reply *r,
+    const char *after)
+{
+	if (smtp_read_reply(s, timeout, r, after) == -1)
+		return -1;
+	return in_step(s, r, after);
+}
+
 static enum outcome
 class_outcome(const struct smtp_reply *r)
 {
@@ -148,7 +174,7 @@ read_ehlo(struct smtp_session *s, struct smtp_reply *r)
 	}
 	buf_free(&line);
 	if (st == SRP_DONE)
-		return 0;
+		return in_step(s, r, "EHLO");
 	smtp_reply_set(r, 451, "4.4.2", err);
 	s->alive = false;
 	return -1;
@@ -158,7 +184,7 @@ static enum outcome
 greeting(struct smtp_session *s, char *err, size_t errlen)
 {
 	struct smtp_reply r;
-	if (smtp_read_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
+	if (read_last_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
 		snprintf_rq(err, errlen, "%s greeted: %s", conn_peer(s->c), r.text);
 		return r.code / 100 == 5 && r.code != 554 ? OUT_PERM : OUT_TEMP;
 	}
@@ -178,7 +204,7 @@ smtp_hello(struct smtp_session *s, bool allow_helo, char *err, size_t errlen)
 		/* Old server: plain SMTP, no extensions (RFC 5321 §4.1.1.1). */
 		if (smtp_cmd(s, XS_CLEAR, "HELO %s", s->o.helo_name) == -1 ||
 		    smtp_flush(s, s->o.to.helo, &r) == -1 ||
-		    smtp_read_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
+		    read_last_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
 			snprintf_rq(err, errlen, "HELO: %s", r.text);
 			return OUT_TEMP;
 		}
@@ -412,6 +438,22 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 	return smtp_cmd(s, XS_CLEAR, ".") == -1 ? -1 : smtp_flush(s, s->o.to.data_done, r);
 }
 
+/* DATA's only positive reply is 354 (RFC 5321 §4.3.2): a 2xx, or another
+ * 3xx, is the reply to some other command, read out of step. */
+static int
+read_data_reply(struct smtp_session *s, struct smtp_reply *r)
+{
+	char why[300];
+	if (smtp_read_reply(s, s->o.to.data_init, r, "DATA") == -1)
+		return -1;
+	if (r->code == 354 || class_outcome(r) != OUT_OK)
+		return in_step(s, r, "DATA");
+	snprintf_rq(why, sizeof why, "DATA answered out of step: %s", r->text);
+	smtp_reply_set(r, 451, "4.4.2", why);
+	s->alive = false;
+	return -1;
+}
+
 /* Reads the RCPT replies; returns the number accepted, -1 if the session died. */
 static int
 read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipelined)
@@ -422,7 +464,8 @@ read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipeli
 		if (!pipelined && (send_rcpt_cmd(s, rc) == -1 ||
 		    smtp_flush(s, s->o.to.rcpt, &t->reply) == -1))
 			return -1;
-		if (smtp_read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") == -1) {
+		if ((pipelined ? smtp_read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") :
+		    read_last_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO")) == -1) {
 			t->reply = rc->reply;
 			return -1;
 		}
@@ -451,6 +494,10 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 	}
 	set_all(t, &r, class_outcome(&r), true);
 	t->reply = r;
+	/* That reply stands (the server has the message, or refused it);
+	 * only the session is no longer trusted. */
+	if (in_step(s, &r, "end of DATA") == -1)
+		log_warn("%s: %s; session closed", conn_peer(s->c), r.text);
 	return OUT_OK;
 }
 
@@ -505,7 +552,8 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 		if (send_rcpt_cmd(s, &t->rcpts[i]) == -1)
 			return abort_txn(t, &t->reply);
 	if ((pipe && smtp_cmd(s, XS_CLEAR, "DATA") == -1) || smtp_flush(s, s->o.to.mail, &t->reply) == -1 ||
-	    smtp_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") == -1)
+	    (pipe ? smtp_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
+	    read_last_reply(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1)
 		return abort_txn(t, &t->reply);
 	bool mail_ok = class_outcome(&t->reply) == OUT_OK;
 	if (!mail_ok && !pipe) {
@@ -518,7 +566,7 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 	if (!pipe && accepted == 0)
 		return OUT_OK;
 	if ((!pipe && (smtp_cmd(s, XS_CLEAR, "DATA") == -1 || smtp_flush(s, s->o.to.data_init, &r) == -1)) ||
-	    smtp_read_reply(s, s->o.to.data_init, &r, "DATA") == -1)
+	    read_data_reply(s, &r) == -1)
 		return abort_txn(t, &r);
 	if (!mail_ok) {
 		if (r.code == 354)
@@ -539,7 +587,7 @@ smtp_reset(struct smtp_session *s)
 {
 	struct smtp_reply r;
 	if (!s->alive || smtp_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_flush(s, s->o.to.mail, &r) == -1 ||
-	    smtp_read_reply(s, s->o.to.mail, &r, "RSET") == -1)
+	    read_last_reply(s, s->o.to.mail, &r, "RSET") == -1)
 		return false;
 	return r.code == 250;
 }
