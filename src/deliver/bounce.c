@@ -517,17 +517,19 @@ status_part(struct buf *b, const struct ctx *c)
 
 /* ---- the original message, streamed ---- */
 
-/* Called per chunk: 0 = go on, 1 = stop early, -1 = error (errno set). */
-typedef int (*chunk_fn)(void *arg, const char *p, size_t n);
+/* What a chunk callback says: read on, enough read, or an error (errno). */
+enum chunk_step { CHUNK_MORE, CHUNK_ENOUGH, CHUNK_ERROR };
+typedef enum chunk_step (*chunk_fn)(void *arg, const char *p, size_t n);
 
 static int
 read_chunks(int fd, off_t off, off_t len, chunk_fn fn, void *arg)
 {
 	char *chunk = malloc(CHUNK);
-	int rc = 0, saved;
+	enum chunk_step step = CHUNK_MORE;
+	int saved;
 	if (chunk == NULL)
 		return -1;
-	while (len > 0 && rc == 0) {
+	while (len > 0 && step == CHUNK_MORE) {
 		size_t want = len < CHUNK ? (size_t)len : CHUNK;
 		ssize_t n = pread(fd, chunk, want, off);
 		if (n == -1 && errno == EINTR)
@@ -535,17 +537,17 @@ read_chunks(int fd, off_t off, off_t len, chunk_fn fn, void *arg)
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO;	/* .df shorter than its trailer says */
-			rc = -1;
+			step = CHUNK_ERROR;
 			break;
 		}
-		rc = fn(arg, chunk, (size_t)n);
+		step = fn(arg, chunk, (size_t)n);
 		off += n;
 		len -= n;
 	}
 	saved = errno;
 	free(chunk);
 	errno = saved;
-	return rc < 0 ? -1 : 0;
+	return step == CHUNK_ERROR ? -1 : 0;
 }
 
 /* Finds the header section's length (up to the LF ending the last header
@@ -556,7 +558,7 @@ struct hscan {
 	bool found;
 };
 
-static int
+static enum chunk_step
 hscan_chunk(void *arg, const char *p, size_t n)
 {
 	struct hscan *h = arg;
@@ -565,12 +567,12 @@ hscan_chunk(void *arg, const char *p, size_t n)
 			h->at_bol = false;
 		} else if (h->at_bol) {
 			h->found = true;
-			return 1;
+			return CHUNK_ENOUGH;
 		} else {
 			h->at_bol = true;
 		}
 	}
-	return 0;
+	return CHUNK_MORE;
 }
 
 /* Looks for the boundary (also across chunk edges) and 8-bit octets. */
@@ -598,7 +600,7 @@ bscan_tail(struct bscan *s, const char *p, size_t n)
 	s->tlen = s->tlen - drop + n;
 }
 
-static int
+static enum chunk_step
 bscan_chunk(void *arg, const char *p, size_t n)
 {
 	struct bscan *s = arg;
@@ -612,7 +614,7 @@ bscan_chunk(void *arg, const char *p, size_t n)
 	    memmem(p, n, s->needle, s->nlen) != NULL)
 		s->found = true;
 	bscan_tail(s, p, n);
-	return 0;
+	return CHUNK_MORE;
 }
 
 struct copy {
@@ -621,14 +623,14 @@ struct copy {
 	struct linewrap wrap;	/* mail queued before lines were limited */
 };
 
-static int
+static enum chunk_step
 copy_chunk(void *arg, const char *p, size_t n)
 {
 	struct copy *cp = arg;
 	if (linewrap_write(&cp->wrap, cp->out, p, n, NULL) == -1)
-		return -1;
+		return CHUNK_ERROR;
 	cp->last = p[n - 1];
-	return 0;
+	return CHUNK_MORE;
 }
 
 /* Decides how much of the original goes in: all (RET=FULL on a failure;

@@ -1,10 +1,14 @@
-/* deliver: the queue run.  Reads each due message under its lock, sends it
- * over one shared SMTP session, applies per-recipient results, and writes
- * the new state before the lock is released (spool.h, invariants I4-I6). */
+/* deliver: the queue run.  Groups the queued messages by route, reads each
+ * due one under its lock, sends it over its route's session, applies
+ * per-recipient results, and writes the new state before the lock is
+ * released (spool.h, invariants I4-I6). */
 #include "deliver.h"
 #include "dsn_queue.h"
 #include "buf.h"
 #include "log.h"
+#include "policy.h"
+#include "relay.h"
+#include "route.h"
 #include "schedule.h"
 #include "smtp.h"
 
@@ -18,67 +22,11 @@ struct run {
 	const struct conf *c;
 	struct trust *trust;
 	struct queue *q;
-	struct smtp_session *s;
-	bool used;		/* s carried a transaction: RSET before the next */
-	bool host_down;		/* connecting failed: defer the rest */
-	char down_reason[RELAYQ_ERRLEN];
+	struct relay relay;	/* the session of the current route */
+	struct route route;	/* of the message being sent */
 	time_t now;
 	int dsns;		/* notices queued in maildrop/ this run */
 };
-
-static bool
-is_pending(const struct env_rcpt *r)
-{
-	return r->state == RCPT_PENDING || r->state == RCPT_TEMPFAIL;
-}
-
-static size_t
-count_pending(const struct envelope *e)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < e->nrcpt; i++)
-		n += is_pending(&e->rcpts[i]);
-	return n;
-}
-
-static void
-smtp_opts_from_conf(struct smtp_opts *o, const struct conf *c, struct trust *trust)
-{
-	memset(o, 0, sizeof *o);
-	trust_smtp_opts(trust, o);
-	o->host = c->smarthost;
-	o->port = c->port;
-	o->helo_name = c->hostname;
-	o->to = (struct smtp_timeouts){
-		(int)c->to.connect, (int)c->to.greeting, (int)c->to.helo,
-		(int)c->to.mail, (int)c->to.rcpt, (int)c->to.data_init,
-		(int)c->to.data_block, (int)c->to.data_done, (int)c->to.quit };
-}
-
-/* An open session, or NULL with run->down_reason set. */
-static struct smtp_session *
-session(struct run *run)
-{
-	if (run->s != NULL && !smtp_alive(run->s)) {
-		smtp_close(run->s);
-		run->s = NULL;
-	}
-	if (run->s != NULL && run->used && !smtp_reset(run->s)) {
-		smtp_close(run->s);
-		run->s = NULL;
-	}
-	if (run->s == NULL && !run->host_down) {
-		struct smtp_opts o;
-		smtp_opts_from_conf(&o, run->c, run->trust);
-		run->used = false;
-		if (smtp_open(&run->s, &o, run->down_reason, sizeof run->down_reason) != OUT_OK) {
-			run->host_down = true;
-			log_warn("connection to %s failed: %s; deferring this run's mail",
-			    run->c->smarthost, run->down_reason);
-		}
-	}
-	return run->host_down ? NULL : run->s;
-}
 
 static void
 reply_dsn(const struct smtp_reply *r, enum outcome out, char *dsn, size_t size)
@@ -98,7 +46,7 @@ log_rcpt(struct run *run, const struct envelope *e, const char *addr,
 	schedule_fmt_delay(xdelay, sizeof xdelay, (long)(time(NULL) - started));
 	reply_dsn(r, out, dsn, sizeof dsn);
 	const char *stat = out == OUT_OK ? "Sent" : out == OUT_TEMP ? "Deferred" : "Failed";
-	const char *relay = run->s != NULL ? smtp_relay_name(run->s) : run->c->smarthost;
+	const char *relay = relay_name(&run->relay);
 	log_info("%s: to=<%s>, delay=%s, xdelay=%s, mailer=relay, relay=%s, dsn=%s, stat=%s (%s)",
 	    e->qid, addr, delay, xdelay, relay, dsn, stat, r->text);
 }
@@ -110,22 +58,31 @@ set_reply(struct env_rcpt *r, enum outcome out, const char *text)
 	return env_set(&r->reply, text);
 }
 
-/* Everything pending gets the same temporary reason (no connection). */
+/* Recipients per transaction: servers must take 100 (RFC 5321
+ * §4.5.3.1.8), Postfix takes 1000 by default; a server that takes fewer
+ * says "452 4.5.3" for the rest (see too_many). */
+#define RCPT_BATCH 1000
+
+/* Everything still pending and not settled this run gets the same
+ * temporary reason (no connection). */
 static void
-defer_all(struct run *run, struct envelope *e, const char *why)
+defer_all(struct run *run, struct envelope *e, const bool *settled, const char *why)
 {
 	struct smtp_reply r = { .code = 0 };
 	snprintf_rq(r.text, sizeof r.text, "%s", why);
 	for (size_t i = 0; i < e->nrcpt; i++) {
-		if (!is_pending(&e->rcpts[i]))
+		if (!policy_is_pending(&e->rcpts[i]) || (settled != NULL && settled[i]))
 			continue;
 		set_reply(&e->rcpts[i], OUT_TEMP, why);
 		log_rcpt(run, e, e->rcpts[i].addr, OUT_TEMP, &r, run->now);
 	}
 }
 
+/* The next transaction: up to RCPT_BATCH pending recipients not settled
+ * in this run; map[k] is the envelope index of the k-th. */
 static int
-build_txn(struct smtp_txn *t, const struct envelope *e, int fd, size_t **map)
+build_txn(struct smtp_txn *t, const struct envelope *e, int fd, const bool *settled,
+    size_t *map)
 {
 	memset(t, 0, sizeof *t);
 	t->sender = e->sender != NULL ? e->sender : "";
@@ -135,14 +92,13 @@ build_txn(struct smtp_txn *t, const struct envelope *e, int fd, size_t **map)
 	t->content_fd = fd;
 	t->content_off = e->content_off;
 	t->content_len = e->content_len;
-	t->rcpts = calloc(e->nrcpt, sizeof *t->rcpts);
-	*map = calloc(e->nrcpt, sizeof **map);
-	if (t->rcpts == NULL || *map == NULL)
+	t->rcpts = calloc(RCPT_BATCH, sizeof *t->rcpts);
+	if (t->rcpts == NULL)
 		return -1;
-	for (size_t i = 0; i < e->nrcpt; i++) {
-		if (!is_pending(&e->rcpts[i]))
+	for (size_t i = 0; i < e->nrcpt && t->nrcpt < RCPT_BATCH; i++) {
+		if (!policy_is_pending(&e->rcpts[i]) || settled[i])
 			continue;
-		(*map)[t->nrcpt] = i;
+		map[t->nrcpt] = i;
 		t->rcpts[t->nrcpt].addr = e->rcpts[i].addr;
 		t->rcpts[t->nrcpt].notify = e->notify;
 		t->nrcpt++;
@@ -150,33 +106,82 @@ build_txn(struct smtp_txn *t, const struct envelope *e, int fd, size_t **map)
 	return 0;
 }
 
-/* Sends e (locked, content on fd) and records every recipient's result. */
+/* "452 4.5.3 Too many recipients" (RFC 5321 §4.5.3.1.10): not a failure,
+ * the recipient goes in the next transaction. */
+static bool
+too_many(const struct smtp_rcpt *r)
+{
+	return r->result == OUT_TEMP && r->reply.code == 452 &&
+	    (strcmp(r->reply.enh, "4.5.3") == 0 ||
+	    strcasestr(r->reply.text, "too many recipients") != NULL);
+}
+
+static bool
+any_accepted(const struct smtp_txn *t)
+{
+	for (size_t k = 0; k < t->nrcpt; k++)
+		if (t->rcpts[k].result == OUT_OK)
+			return true;
+	return false;
+}
+
+/* Records one transaction's results; a recipient refused only for being
+ * one too many, in a transaction that moved some mail, stays unsettled. */
+static void
+settle(struct run *run, struct envelope *e, const struct smtp_txn *t, const size_t *map,
+    bool *settled, time_t started)
+{
+	bool progress = any_accepted(t);
+	for (size_t k = 0; k < t->nrcpt; k++) {
+		struct env_rcpt *r = &e->rcpts[map[k]];
+		if (progress && too_many(&t->rcpts[k]))
+			continue;
+		settled[map[k]] = true;
+		if (set_reply(r, t->rcpts[k].result, t->rcpts[k].reply.text) == -1)
+			r->state = RCPT_TEMPFAIL;
+		log_rcpt(run, e, r->addr, t->rcpts[k].result, &t->rcpts[k].reply, started);
+	}
+}
+
+/* One transaction; false when nothing is left to send this run. */
+static bool
+send_batch(struct run *run, struct envelope *e, int fd, bool *settled, size_t *map)
+{
+	struct smtp_txn t;
+	time_t started = time(NULL);
+	if (build_txn(&t, e, fd, settled, map) == -1) {
+		free(t.rcpts);
+		defer_all(run, e, settled, "out of memory");
+		return false;
+	}
+	if (t.nrcpt == 0) {
+		free(t.rcpts);
+		return false;
+	}
+	struct smtp_session *s = relay_session(&run->relay, &run->route);
+	if (s == NULL)
+		defer_all(run, e, settled, run->relay.down_reason);
+	else {
+		smtp_send(s, &t);
+		settle(run, e, &t, map, settled, started);
+	}
+	free(t.rcpts);
+	return s != NULL;
+}
+
+/* Sends e (locked, content on fd) in as many transactions of one session
+ * as its recipients need, and records every recipient's result. */
 static void
 send_message(struct run *run, struct envelope *e, int fd)
 {
-	struct smtp_session *s = session(run);
-	if (s == NULL) {
-		defer_all(run, e, run->down_reason);
-		return;
-	}
-	struct smtp_txn t;
-	size_t *map = NULL;
-	time_t started = time(NULL);
-	if (build_txn(&t, e, fd, &map) == -1) {
-		defer_all(run, e, "out of memory");
-		free(t.rcpts);
-		free(map);
-		return;
-	}
-	smtp_send(s, &t);
-	run->used = true;
-	for (size_t k = 0; k < t.nrcpt; k++) {
-		struct env_rcpt *r = &e->rcpts[map[k]];
-		if (set_reply(r, t.rcpts[k].result, t.rcpts[k].reply.text) == -1)
-			r->state = RCPT_TEMPFAIL;
-		log_rcpt(run, e, r->addr, t.rcpts[k].result, &t.rcpts[k].reply, started);
-	}
-	free(t.rcpts);
+	bool *settled = calloc(e->nrcpt ? e->nrcpt : 1, sizeof *settled);
+	size_t *map = calloc(RCPT_BATCH, sizeof *map);
+	if (settled == NULL || map == NULL)
+		defer_all(run, e, NULL, "out of memory");
+	else
+		while (send_batch(run, e, fd, settled, map))
+			;
+	free(settled);
 	free(map);
 }
 
@@ -192,31 +197,18 @@ first_reason(const struct envelope *e)
 	return NULL;
 }
 
-static bool
-lifetime_over(const struct run *run, const struct envelope *e)
-{
-	return run->c->queue_lifetime > 0 && run->now >= e->arrival + run->c->queue_lifetime;
-}
-
-static bool
-warning_due(const struct run *run, const struct envelope *e)
-{
-	return run->c->queue_warn > 0 && e->warned == 0 && count_pending(e) > 0 &&
-	    run->now >= e->arrival + run->c->queue_warn && !lifetime_over(run, e);
-}
-
-/* Queues the DSN of kind for e: 1 queued, 0 none due, -1 failed (logged;
- * the message keeps its state and the next run tries again). */
-static int
+/* Queues the DSN of kind for e; DSN_FAILED is logged, and the message
+ * keeps its state so the next run tries again. */
+static enum dsn_result
 report(struct run *run, struct envelope *e, int fd, enum bounce_kind kind)
 {
 	char qid[QID_SIZE], to[512], err[RELAYQ_ERRLEN];
-	struct dsn_job j = { e, fd, kind, run->now, run->c->smarthost };
+	struct dsn_job j = { e, fd, kind, run->now, route_primary(&run->route) };
 	const char *what = kind == BOUNCE_FAILED ? "failure" : "delay";
-	int rc = dsn_queue(run->c, &j, qid, to, sizeof to, err, sizeof err);
-	if (rc == -1)
+	enum dsn_result rc = dsn_queue(run->c, &j, qid, to, sizeof to, err, sizeof err);
+	if (rc == DSN_FAILED)
 		log_err("%s: cannot queue the %s notice: %s; message kept", e->qid, what, err);
-	else if (rc == 1) {
+	else if (rc == DSN_QUEUED) {
 		log_info("%s: %s: DSN: %s notice to <%s>", e->qid, qid, what, to);
 		run->dsns++;
 	}
@@ -227,13 +219,12 @@ report(struct run *run, struct envelope *e, int fd, enum bounce_kind kind)
  * to the sender; only once the DSN is safely queued do they become R.
  * Returns the reason to show in mailq when the message must stay. */
 static const char *
-return_failed(struct run *run, struct envelope *e, int fd)
+return_failed(struct run *run, struct envelope *e, int fd, bool expired)
 {
-	bool expired = lifetime_over(run, e);
-	int rc = report(run, e, fd, BOUNCE_FAILED);
-	if (rc == -1)
+	enum dsn_result rc = report(run, e, fd, BOUNCE_FAILED);
+	if (rc == DSN_FAILED)
 		return "failed, and the failure notice could not be queued yet";
-	if (rc == 0 && e->sender != NULL && e->sender[0] == '\0') {
+	if (rc == DSN_NOT_DUE && e->sender != NULL && e->sender[0] == '\0') {
 		/* A bounce that bounced, with no postmaster left to tell. */
 		log_err("%s: undeliverable notice, nobody to return it to; kept in the queue",
 		    e->qid);
@@ -241,77 +232,106 @@ return_failed(struct run *run, struct envelope *e, int fd)
 	}
 	for (size_t i = 0; i < e->nrcpt; i++) {
 		struct env_rcpt *r = &e->rcpts[i];
-		if (r->state == RCPT_FAILED || (expired && is_pending(r)))
+		if (r->state == RCPT_FAILED || (expired && policy_is_pending(r)))
 			r->state = RCPT_RETURNED;
 	}
 	return NULL;
 }
 
-static bool
-any_failed(const struct envelope *e)
+static void
+policy_params(const struct conf *c, struct policy_params *p)
 {
-	for (size_t i = 0; i < e->nrcpt; i++)
-		if (e->rcpts[i].state == RCPT_FAILED)
-			return true;
-	return false;
+	*p = (struct policy_params){ c->retry_min, c->retry_max, c->queue_lifetime,
+	    c->queue_warn };
 }
 
-/* Writes the outcome: return failures, warn of delays, then retire the
- * message or reschedule it. */
+/* Carries out the policy's decision: return failures or warn of delays,
+ * then retire the message or write its new state. */
 static void
 record(struct run *run, struct envelope *e, int fd)
 {
 	char err[RELAYQ_ERRLEN];
 	const char *kept = NULL;
+	struct policy_params p;
+	struct policy_decision d;
 	e->attempts++;
 	e->last_try = run->now;
-	if (count_pending(e) > 0)
-		e->next_try = run->now + schedule_delay(e->attempts, run->c->retry_min,
-		    run->c->retry_max, (unsigned)random());
-	if (any_failed(e) || (count_pending(e) > 0 && lifetime_over(run, e)))
-		kept = return_failed(run, e, fd);
-	else if (warning_due(run, e) && report(run, e, fd, BOUNCE_DELAYED) != -1)
+	policy_params(run->c, &p);
+	policy_after_attempt(e, &p, run->now, (unsigned)random() % 1000, &d);
+	if (d.next_try != 0)
+		e->next_try = d.next_try;
+	if (d.return_failed)
+		kept = return_failed(run, e, fd, d.expired);
+	else if (d.warn && report(run, e, fd, BOUNCE_DELAYED) != DSN_FAILED)
 		e->warned = run->now;
-	if (count_pending(e) == 0 && !any_failed(e)) {
+	if (policy_pending(e) == 0 && !policy_any_failed(e)) {
 		/* Delivered or returned: retiring needs no rewrite (I5). */
 		if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
 			log_err("%s: %s", e->qid, err);
 		return;
 	}
 	if (env_set(&e->reason, kept != NULL ? kept : first_reason(e)) == -1 ||
-	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1) {
+	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1)
 		log_err("%s: cannot record delivery state: %s", e->qid, err);
-		return;
-	}
 }
 
 static bool
 wanted(const struct run *run, const struct envelope *e, const struct run_opts *ro)
 {
-	if (count_pending(e) == 0)
-		return false;
-	if (!ro->force && e->next_try > run->now)
-		return false;
-	return ro->sel == NULL || qsel_match(ro->sel, e);
-}
-
-/* Nothing left to send, but a failure notice could not be queued last
- * time (a kept double bounce has a null sender and is left alone). */
-static bool
-notice_owed(const struct envelope *e)
-{
-	return count_pending(e) == 0 && any_failed(e) && e->sender != NULL &&
-	    e->sender[0] != '\0';
+	return policy_due(e, run->now, ro->force) && (ro->sel == NULL || qsel_match(ro->sel, e));
 }
 
 static void
 record_notice(struct run *run, struct envelope *e, int fd)
 {
 	char err[RELAYQ_ERRLEN];
-	if (return_failed(run, e, fd) != NULL)
+	if (return_failed(run, e, fd, false) != NULL)
 		return;
 	if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
 		log_err("%s: %s", e->qid, err);
+}
+
+/* The group number of qid's route among seen[] (added when new); 0 when
+ * its state cannot be read or seen[] is full. */
+static size_t
+route_group(struct run *run, const char *qid, struct route *seen, size_t *nseen,
+    size_t max)
+{
+	char err[RELAYQ_ERRLEN];
+	struct envelope e;
+	struct route r;
+	envelope_init(&e);
+	int rc = qf_read(run->q->queuefd, qid, &e, err, sizeof err);
+	if (rc == 0)
+		route_resolve(run->c, &e, &r);
+	envelope_free(&e);
+	if (rc == -1)
+		return 0;
+	for (size_t g = 0; g < *nseen; g++)
+		if (route_equal(&seen[g], &r))
+			return g + 1;
+	if (*nseen == max)
+		return 0;
+	seen[(*nseen)++] = r;
+	return *nseen;
+}
+
+/* Insertion sort by group: stable, and queues are short or one group. */
+static void
+stable_sort_ids(char (*ids)[QID_SIZE], size_t *group, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		char id[QID_SIZE];
+		size_t g = group[i], j = i;
+		memcpy(id, ids[i], QID_SIZE);
+		while (j > 0 && group[j - 1] > g) {
+			memcpy(ids[j], ids[j - 1], QID_SIZE);
+			group[j] = group[j - 1];
+			j--;
+		}
+		memcpy(ids[j], id, QID_SIZE);
+		group[j] = g;
+	}
 }
 
 /* 1 if attempted, 0 if skipped. */
@@ -320,23 +340,44 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 {
 	char err[RELAYQ_ERRLEN];
 	int fd;
-	if (queue_lock(run->q, qid, &fd) != 0)
+	if (queue_lock(run->q, qid, &fd) != QUEUE_LOCKED)
 		return 0;	/* another runner has it, or it is gone */
 	struct envelope e;
 	envelope_init(&e);
 	int done = 0;
 	if (qf_read(run->q->queuefd, qid, &e, err, sizeof err) == -1) {
 		log_err("%s: %s", qid, err);
-	} else if (wanted(run, &e, ro)) {
+		goto out;
+	}
+	route_resolve(run->c, &e, &run->route);
+	if (wanted(run, &e, ro)) {
 		send_message(run, &e, fd);
 		record(run, &e, fd);
 		done = 1;
-	} else if (notice_owed(&e)) {
+	} else if (policy_notice_owed(&e)) {
 		record_notice(run, &e, fd);
 	}
+out:
 	envelope_free(&e);
 	queue_unlock(fd);
 	return done;
+}
+
+/* Orders ids so that messages on the same route follow each other (their
+ * session is opened once), keeping the queue order within a route.  A
+ * message whose state cannot be read here sorts first; process() reports it. */
+static void
+group_by_route(struct run *run, char (*ids)[QID_SIZE], size_t n)
+{
+	struct route seen[16];
+	size_t nseen = 0;
+	size_t *group = calloc(n ? n : 1, sizeof *group);
+	if (group == NULL)
+		return;		/* queue order: correct, only more sessions */
+	for (size_t i = 0; i < n; i++)
+		group[i] = route_group(run, ids[i], seen, &nseen, 16);
+	stable_sort_ids(ids, group, n);
+	free(group);
 }
 
 int
@@ -350,14 +391,12 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 		return -1;
 	}
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
-	if (trust->error[0] != '\0') {
-		run.host_down = true;
-		strlcpy_rq(run.down_reason, trust->error, sizeof run.down_reason);
-	}
+	relay_init(&run.relay, c, trust);
+	group_by_route(&run, ids, n);
 	int attempted = 0;
 	for (size_t i = 0; i < n && (ro->stop == NULL || *ro->stop == 0); i++)
 		attempted += process(&run, ids[i], ro);
-	smtp_close(run.s);
+	relay_close(&run.relay);
 	queue_ids_free(ids);
 	if (ro->dsns != NULL)
 		*ro->dsns = run.dsns;
@@ -372,14 +411,16 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 {
 	int fd, rc = -1;
 	struct envelope e;
-	if (queue_lock(q, qid, &fd) != 0) {
+	if (queue_lock(q, qid, &fd) != QUEUE_LOCKED) {
 		snprintf_rq(err, errlen, "%s: not in the queue, or being delivered now", qid);
 		return -1;
 	}
 	envelope_init(&e);
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
+	relay_init(&run.relay, c, trust);
 	if (qf_read(q->queuefd, qid, &e, err, errlen) == -1)
 		goto out;
+	route_resolve(c, &e, &run.route);
 	if (op == ADMIN_DELETE) {
 		rc = queue_remove(q, qid, err, errlen);
 		if (rc == 0)
@@ -387,7 +428,7 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 		goto out;
 	}
 	for (size_t i = 0; i < e.nrcpt; i++) {
-		if (is_pending(&e.rcpts[i])) {
+		if (policy_is_pending(&e.rcpts[i])) {
 			e.rcpts[i].state = RCPT_FAILED;
 			if (env_set(&e.rcpts[i].reply, "returned by the administrator") == -1)
 				goto out;

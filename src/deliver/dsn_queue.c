@@ -38,7 +38,7 @@ compose(struct drop *d, const struct conf *c, const struct dsn_job *j, const cha
 	return bounce_write(d->fp, &r, eightbit, err, errlen);
 }
 
-int
+enum dsn_result
 dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
     char *to, size_t tolen, char *err, size_t errlen)
 {
@@ -46,12 +46,12 @@ dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
 	postmaster_address(c, postmaster, sizeof postmaster);
 	const char *rcpt = bounce_recipient(j->env, j->kind, postmaster);
 	if (rcpt == NULL)
-		return 0;
+		return DSN_NOT_DUE;
 	strlcpy_rq(to, rcpt, tolen);
 	struct envelope e;
 	struct drop d = { .dirfd = -1, .fd = -1 };
 	bool eightbit = false;
-	int rc = -1;
+	enum dsn_result rc = DSN_FAILED;
 	envelope_init(&e);
 	e.arrival = j->now;
 	e.uid = geteuid();
@@ -67,7 +67,7 @@ dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
 		goto out;
 	}
 	strlcpy_rq(qid, d.qid, QID_SIZE);
-	rc = 1;
+	rc = DSN_QUEUED;
 out:
 	envelope_free(&e);
 	return rc;

@@ -20,10 +20,11 @@ struct dsn_job {
 	const char *relay;		/* smarthost for Remote-MTA, or NULL */
 };
 
-/* Queues the DSN that the rules of bounce.h ask for.  Returns 1 with the
- * new message's id in qid and its recipient in to, 0 when no DSN is due
- * (NOTIFY=NEVER, a null sender's delay...), or -1 with err. */
-int dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
+/* Queues the DSN that the rules of bounce.h ask for: DSN_QUEUED with the
+ * new message's id in qid and its recipient in to, DSN_NOT_DUE (NOTIFY=NEVER,
+ * a null sender's delay...), or DSN_FAILED with err. */
+enum dsn_result { DSN_QUEUED, DSN_NOT_DUE, DSN_FAILED };
+enum dsn_result dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
     char *to, size_t tolen, char *err, size_t errlen);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include "conf.h"
 #include "relayq.h"
-#include "smtp.h"
 
 struct map;
 struct tls_ctx;
@@ -30,8 +29,5 @@ struct trust {
 /* Never fails outright: a problem goes to t->error (and the log). */
 void trust_init(struct trust *t, const struct conf *c);
 void trust_free(struct trust *t);
-
-/* Fills the trust part of o (TLS mode, context, pin, credentials). */
-void trust_smtp_opts(struct trust *t, struct smtp_opts *o);
 
 #endif

@@ -214,8 +214,12 @@ open_regular(int dirfd, const char *name, struct stat *st)
 	return fd;
 }
 
-/* One maildrop file: validate, move to queue/QID.df, write QID.qf. */
-static int
+enum pickup { PICKED_UP, PICKUP_SKIPPED, PICKUP_FAILED };
+
+/* One maildrop file: validate, move to queue/QID.df, write QID.qf.
+ * SKIPPED: quarantined, or being picked up by another runner; FAILED:
+ * left in place for the next pass (logged). */
+static enum pickup
 pickup_one(struct queue *q, const char *name)
 {
 	char err[RELAYQ_ERRLEN], df[QID_SIZE + 4];
@@ -223,18 +227,18 @@ pickup_one(struct queue *q, const char *name)
 	struct envelope e;
 	if (!qid_valid(name)) {
 		queue_quarantine(q, q->dropfd, name, "unexpected file name in maildrop");
-		return 0;
+		return PICKUP_SKIPPED;
 	}
 	int fd = open_regular(q->dropfd, name, &st);
 	if (fd == -1) {
 		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
-		return 0;
+		return PICKUP_SKIPPED;
 	}
 	/* Held until the .qf exists, so a concurrent runner's recovery of a
 	 * .df without .qf (invariant I3) never races with us. */
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		close(fd);
-		return 0;
+		return PICKUP_SKIPPED;
 	}
 	envelope_init(&e);
 	int rc = drop_parse(fd, &e, err, sizeof err);
@@ -248,19 +252,19 @@ pickup_one(struct queue *q, const char *name)
 	if (rc == -1) {
 		close(fd);
 		queue_quarantine(q, q->dropfd, name, err);
-		return 0;
+		return PICKUP_SKIPPED;
 	}
 	snprintf_rq(df, sizeof df, "%s.df", name);
 	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1) {
 		log_err("%s: pickup failed: %s", name, strerror(errno));
 		close(fd);
-		return -1;
+		return PICKUP_FAILED;
 	}
 	rc = make_qf(q, name, fd, false, err, sizeof err);
 	close(fd);
 	if (rc == -1)
 		log_err("%s: %s (will retry pickup)", name, err);
-	return rc == 0 ? 1 : -1;
+	return rc == 0 ? PICKED_UP : PICKUP_FAILED;
 }
 
 int
@@ -284,7 +288,7 @@ queue_pickup(struct queue *q, char *err, size_t errlen)
 			remove_stale_tmp(q, de->d_name);
 			continue;
 		}
-		if (pickup_one(q, de->d_name) == 1)
+		if (pickup_one(q, de->d_name) == PICKED_UP)
 			count++;
 	}
 	closedir(d);
@@ -320,7 +324,7 @@ recover_missing_qf(struct queue *q, const char *qid)
 		return;
 	snprintf_rq(name, sizeof name, "%s.df", qid);
 	int fd;
-	if (queue_lock(q, qid, &fd) != 0)
+	if (queue_lock(q, qid, &fd) != QUEUE_LOCKED)
 		return;
 	if (fstatat(q->queuefd, qid_qf_name(qid, name2, sizeof name2), &st, 0) == 0) {
 		close(fd);	/* the pickup finished meanwhile */
@@ -405,7 +409,7 @@ queue_ids_free(char (*ids)[QID_SIZE])
 	free(ids);
 }
 
-int
+enum queue_lock
 queue_lock(struct queue *q, const char *qid, int *lockfd)
 {
 	char name[QID_SIZE + 4];
@@ -413,23 +417,23 @@ queue_lock(struct queue *q, const char *qid, int *lockfd)
 	snprintf_rq(name, sizeof name, "%s.df", qid);
 	int fd = openat(q->queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd == -1)
-		return -1;
+		return QUEUE_GONE;
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		/* mailq's shared probe lasts microseconds; a runner lasts longer. */
 		usleep(2000);
 		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 			int busy = errno == EWOULDBLOCK;
 			close(fd);
-			return busy ? 1 : -1;
+			return busy ? QUEUE_BUSY : QUEUE_GONE;
 		}
 	}
 	/* Another runner may have finished it between our open and lock. */
 	if (fstat(fd, &st) == -1 || st.st_nlink == 0) {
 		close(fd);
-		return -1;
+		return QUEUE_GONE;
 	}
 	*lockfd = fd;
-	return 0;
+	return QUEUE_LOCKED;
 }
 
 void

@@ -47,9 +47,10 @@ int queue_pickup(struct queue *q, char *err, size_t errlen);
 int  queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair);
 void queue_ids_free(char (*ids)[QID_SIZE]);
 
-/* Per-message lock: flock on the .df.  Returns 0 and *lockfd when locked,
- * 1 when another runner holds it, -1 when the message is gone. */
-int  queue_lock(struct queue *q, const char *qid, int *lockfd);
+/* Per-message lock: flock on the .df.  QUEUE_LOCKED with *lockfd, or
+ * QUEUE_BUSY (another runner holds it), or QUEUE_GONE. */
+enum queue_lock { QUEUE_LOCKED, QUEUE_BUSY, QUEUE_GONE };
+enum queue_lock queue_lock(struct queue *q, const char *qid, int *lockfd);
 void queue_unlock(int lockfd);
 /* True if the message is locked by a runner (for mailq's '*'). */
 bool queue_is_locked(struct queue *q, const char *qid);

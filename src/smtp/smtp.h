@@ -35,14 +35,29 @@ enum smtp_tls {
 	SMTP_TLS_SMTPS		/* implicit TLS (port 465), verified */
 };
 
-struct authinfo;
 struct tls_ctx;
 
-/* Credentials for the relay we connected to (addr: its address), from
- * the authinfo map.  0 with *found, or -1 with err (map unreadable, bad
- * entry): then no AUTH is attempted and the session is deferred. */
-typedef int (*smtp_creds_fn)(void *arg, const char *addr, struct authinfo *ai,
-    bool *found, char *err, size_t errlen);
+#include "authinfo.h"
+
+/* The credentials a session may use, chosen before it exists (by the
+ * caller's route): candidates in order, each for any peer (addr "") or for
+ * one peer address; AUTH uses the first that fits the address reached.
+ * sendmail's order is the entry for the host as configured, then the one
+ * for the address, then the default entry: a list of three kinds.  The
+ * struct owns the secrets: smtp_creds_free wipes them. */
+#define SMTP_CREDS_MAX 10
+struct smtp_cred {
+	char addr[64];		/* "" = any peer; else inet_ntop text */
+	struct authinfo ai;
+};
+struct smtp_creds {
+	struct smtp_cred v[SMTP_CREDS_MAX];
+	size_t n;
+};
+/* Adds a candidate (taking over *ai, which is left empty).  0, or -1 when full. */
+int  smtp_creds_add(struct smtp_creds *c, const char *addr, struct authinfo *ai);
+const struct authinfo *smtp_creds_pick(const struct smtp_creds *c, const char *peer);
+void smtp_creds_free(struct smtp_creds *c);
 
 struct smtp_opts {
 	const char *host;	/* name or literal, no brackets */
@@ -58,9 +73,8 @@ struct smtp_opts {
 	enum smtp_tls tls;
 	struct tls_ctx *tls_ctx;	/* needed unless tls is NONE */
 	const char *tls_pin;		/* "" or SHA-256 hex of the cert */
-	smtp_creds_fn creds;		/* NULL: never AUTH */
-	void *creds_arg;
-	bool auth_required;	/* no entry, or no AUTH offered: defer */
+	const struct smtp_creds *creds;	/* NULL: never AUTH */
+	bool auth_required;	/* no credential, or no AUTH offered: defer */
 };
 
 /* Connects, reads the greeting, sends EHLO (falls back to HELO on 500/502
@@ -90,10 +104,6 @@ const char *smtp_relay_name(const struct smtp_session *s);
 const char *smtp_tls_info(const struct smtp_session *s);
 const char *smtp_auth_offered(const struct smtp_session *s);
 const char *smtp_auth_mech(const struct smtp_session *s);
-
-/* PLAIN and LOGIN: mechanisms that show the server the password, never
- * sent outside TLS. */
-bool smtp_mech_is_plaintext(const char *mech);
 
 /* Server capabilities from the current EHLO. */
 bool   smtp_has_ext(const struct smtp_session *s, const char *keyword);

@@ -8,6 +8,7 @@
 #include "authinfo.h"
 #include "conn.h"
 #include "log.h"
+#include "mech.h"
 #include "sasl.h"
 #include "tls.h"
 
@@ -90,14 +91,9 @@ smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
 
 /* ---- AUTH ---- */
 
-bool
-smtp_mech_is_plaintext(const char *m)
-{
-	return strcasecmp(m, "PLAIN") == 0 || strcasecmp(m, "LOGIN") == 0;
-}
-
 /* The entry's list (or the default) ∩ what the server offers, minus the
- * plaintext mechanisms outside TLS (libsasl2 refuses them too). */
+ * mechanisms that send a reusable secret, outside TLS (the one place this
+ * rule is applied; libsasl2 refuses PLAIN and LOGIN there too). */
 static void
 common_mechs(const struct smtp_session *s, const struct authinfo *ai, char *out, size_t size)
 {
@@ -105,7 +101,7 @@ common_mechs(const struct smtp_session *s, const struct authinfo *ai, char *out,
 	strlcpy_rq(want, authinfo_mechs(ai), sizeof want);
 	out[0] = '\0';
 	for (char *m = strtok_r(want, " \t", &save); m != NULL; m = strtok_r(NULL, " \t", &save)) {
-		if (!smtp_ext_has_auth(&s->ext, m) || (s->tls == NULL && smtp_mech_is_plaintext(m)))
+		if (!smtp_ext_has_auth(&s->ext, m) || (s->tls == NULL && mech_sends_secret(m)))
 			continue;
 		size_t len = strlen(out);
 		snprintf_rq(out + len, size - len, "%s%s", len > 0 ? " " : "", m);
@@ -177,8 +173,10 @@ final_auth_failure(int code)
 	return code == 535 || code == 534 || code == 538 || code / 100 == 4;
 }
 
-/* One mechanism attempt: 1 success, 0 try another, -1 give up. */
-static int
+enum auth_try { AUTH_DONE, AUTH_NEXT_MECH, AUTH_GIVE_UP };
+
+/* One mechanism attempt: done, try the next mechanism, or give up. */
+static enum auth_try
 attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
     size_t mechsize, char *err, size_t errlen)
 {
@@ -190,11 +188,11 @@ attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
 	char mech[64];
 	struct smtp_reply r = { .code = 0 };
 	if (saslc_new(&sc, &p, err, errlen) == -1)
-		return -1;
+		return AUTH_GIVE_UP;
 	if (saslc_start(sc, mechs, &m, &ir) == SASLC_FAIL) {
 		snprintf_rq(err, errlen, "AUTH with %s: %s", conn_peer(s->c), saslc_error(sc));
 		saslc_free(sc);
-		return -1;
+		return AUTH_GIVE_UP;
 	}
 	strlcpy_rq(mech, m, sizeof mech);
 	int rc = exchange(s, sc, mech, ir, &r, err, errlen);
@@ -202,19 +200,19 @@ attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
 	int ssf = saslc_ssf(sc);
 	saslc_free(sc);
 	if (rc == -1)
-		return -1;
+		return AUTH_GIVE_UP;
 	if (r.code == 235 && complete) {
 		strlcpy_rq(s->mech, mech, sizeof s->mech);
 		log_info("AUTH=client, relay=%s, mech=%s, bits=%d", conn_peer(s->c), mech, ssf);
-		return 1;
+		return AUTH_DONE;
 	}
 	snprintf_rq(err, errlen, "AUTH %s with %s failed: %s", mech, conn_peer(s->c),
 	    r.code == 235 ? "server accepted before proving its identity" : r.text);
 	if (r.code / 100 != 5 || final_auth_failure(r.code))
-		return -1;
+		return AUTH_GIVE_UP;
 	log_warn("%s; trying the other mechanisms", err);
 	drop_mech(mechs, mechsize, mech);
-	return mechs[0] != '\0' ? 0 : -1;
+	return mechs[0] != '\0' ? AUTH_NEXT_MECH : AUTH_GIVE_UP;
 }
 
 static enum outcome
@@ -225,14 +223,14 @@ authenticate(struct smtp_session *s, const struct authinfo *ai, char *err, size_
 	if (mechs[0] == '\0')
 		return refuse(s, err, errlen, "AUTH with %s: no usable mechanism (server offers%s, "
 		    "authinfo allows %s%s)", conn_peer(s->c), s->ext.auth, authinfo_mechs(ai),
-		    s->tls == NULL ? "; PLAIN and LOGIN need TLS" : "");
+		    s->tls == NULL ? "; mechanisms that send the password need TLS" : "");
 	for (int i = 0; i < MAX_AUTH_TRIES; i++) {
-		int rc = attempt(s, ai, mechs, sizeof mechs, err, errlen);
-		if (rc == 1) {
+		enum auth_try rc = attempt(s, ai, mechs, sizeof mechs, err, errlen);
+		if (rc == AUTH_DONE) {
 			s->authed = true;
 			return OUT_OK;
 		}
-		if (rc == -1)
+		if (rc == AUTH_GIVE_UP)
 			break;
 	}
 	log_err("%s", err);
@@ -242,24 +240,46 @@ authenticate(struct smtp_session *s, const struct authinfo *ai, char *err, size_
 enum outcome
 smtp_auth(struct smtp_session *s, char *err, size_t errlen)
 {
-	struct authinfo ai;
-	bool found = false;
-	if (s->o.creds == NULL)
-		return OUT_OK;
-	memset(&ai, 0, sizeof ai);
-	if (s->o.creds(s->o.creds_arg, conn_addr(s->c), &ai, &found, err, errlen) == -1)
-		return OUT_TEMP;
-	if (!found)
+	const struct authinfo *ai = smtp_creds_pick(s->o.creds, conn_addr(s->c));
+	if (ai == NULL)
 		return !s->o.auth_required ? OUT_OK : refuse(s, err, errlen,
 		    "no authinfo entry for %s and auth is required; nothing sent", s->o.host);
-	enum outcome rc = OUT_OK;
 	if (s->ext.flags & EXT_AUTH)
-		rc = authenticate(s, &ai, err, errlen);
-	else if (s->o.auth_required)
-		rc = refuse(s, err, errlen, "%s does not offer AUTH%s; nothing sent",
+		return authenticate(s, ai, err, errlen);
+	if (s->o.auth_required)
+		return refuse(s, err, errlen, "%s does not offer AUTH%s; nothing sent",
 		    conn_peer(s->c), s->tls == NULL ? " (without TLS)" : "");
-	authinfo_free(&ai);
-	return rc;
+	return OUT_OK;
+}
+
+int
+smtp_creds_add(struct smtp_creds *c, const char *addr, struct authinfo *ai)
+{
+	if (c->n == SMTP_CREDS_MAX)
+		return -1;
+	struct smtp_cred *e = &c->v[c->n++];
+	strlcpy_rq(e->addr, addr, sizeof e->addr);
+	e->ai = *ai;
+	memset(ai, 0, sizeof *ai);
+	return 0;
+}
+
+const struct authinfo *
+smtp_creds_pick(const struct smtp_creds *c, const char *peer)
+{
+	for (size_t i = 0; c != NULL && i < c->n; i++)
+		if (c->v[i].addr[0] == '\0' || strcmp(c->v[i].addr, peer) == 0)
+			return &c->v[i].ai;
+	return NULL;
+}
+
+void
+smtp_creds_free(struct smtp_creds *c)
+{
+	for (size_t i = 0; c != NULL && i < c->n; i++)
+		authinfo_free(&c->v[i].ai);
+	if (c != NULL)
+		c->n = 0;
 }
 
 const char *

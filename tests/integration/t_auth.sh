@@ -111,7 +111,8 @@ chmod 644 "$RQ/authinfo.db"
 send "unsafe map"
 assert_eq "world-readable authinfo: stays queued" 1 "$(rq_queued "$RQ")"
 rq "$RQ" -bp > "$RQ/mailq"
-assert_grep "world-readable authinfo: reason names the file" "authinfo hash:$RQ/authinfo: .*authinfo.db" "$RQ/mailq"
+assert_grep "world-readable authinfo: mailq points to the log" "authinfo map unusable, see the log" "$RQ/mailq"
+assert_grep "world-readable authinfo: the log names the file" "authinfo hash:$RQ/authinfo: .*authinfo.db" "$(rq_log "$RQ")"
 assert_no_grep "world-readable authinfo: no connection made" "^>>> EHLO" "$RQ/v.txt"
 
 # --- Postfix that requires TLS before MAIL, but not offered AUTH when

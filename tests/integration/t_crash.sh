@@ -4,10 +4,13 @@
 # mail is counted per unique message id:
 #   - every submission that exited 0 arrived (lost = 0);
 #   - a killed submission arrived once or not at all, never half;
-#   - a message arrived twice only when a queue run was killed while it was
-#     in flight (after the server's final 250, before the queue update):
-#     duplicates <= killed queue runs that had delivered something.
-# KILL_RUNS (default 300) iterations; `make stress` runs more.
+#   - a message arrived again only when a queue run was killed while it was
+#     in flight (after the server's final 250, before the queue update,
+#     invariant I5): every extra arrival, summed over all messages, needs
+#     a killed queue run of its own.  Two runs killed in the same message's
+#     window send it three times; on a loaded machine that happens.
+# KILL_RUNS (default 300) iterations; `make stress` runs more.  The waits
+# keep the shell's "Killed" job notices out of the output.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/relayq.sh"
 
@@ -41,7 +44,7 @@ for i in $(seq 1 "$RUNS"); do
 	submit_bg "$id" "r$i@example.org"; pid=$!
 	sleep "0.0$(printf '%02d' "$(rand 30)")"
 	kill -9 "$pid" 2>/dev/null
-	if wait "$pid"; then echo "$id" >> "$ok_ids"; else sub_kills=$((sub_kills + 1)); fi
+	if wait "$pid" 2>/dev/null; then echo "$id" >> "$ok_ids"; else sub_kills=$((sub_kills + 1)); fi
 	# Every third iteration: two clean submissions and a killed queue run.
 	if [ $((i % 3)) -eq 0 ]; then
 		for j in a b; do
@@ -51,7 +54,7 @@ for i in $(seq 1 "$RUNS"); do
 		"$BUILD/relayqd" -C "$RQ/relayq.conf" -q & pid=$!
 		sleep "0.0$(printf '%02d' "$(rand 40)")"
 		kill -9 "$pid" 2>/dev/null
-		wait "$pid" || run_kills=$((run_kills + 1))
+		wait "$pid" 2>/dev/null || run_kills=$((run_kills + 1))
 	fi
 done
 # Run the queue to completion.
@@ -64,13 +67,13 @@ while read -r id; do
 	grep -q "^$id " "$T/arrived" || { lost=$((lost + 1)); echo "# lost: $id"; }
 done < "$ok_ids"
 dup=$(awk '$2 > 1' "$T/arrived" | wc -l)
-triple=$(awk '$2 > 2' "$T/arrived" | wc -l)
+extra=$(awk '{ n += $2 - 1 } END { print n + 0 }' "$T/arrived")
 killed_sub_arrived=$(awk 'NR == FNR { ok[$1] = 1; next } /^k/ && !($1 in ok)' "$ok_ids" "$T/arrived" | wc -l)
 echo "# kill test: $RUNS iterations, $msgs messages, $sub_kills submissions and $run_kills queue runs killed"
 echo "# kill test: $(wc -l < "$ok_ids") submissions completed, $(wc -l < "$T/arrived") distinct messages arrived ($killed_sub_arrived of them from submissions killed after their commit), lost $lost, duplicated $dup"
 assert_eq "kill test: no completed submission lost" 0 "$lost"
-assert_eq "kill test: nothing arrived three times" 0 "$triple"
-check "kill test: duplicates ($dup) only from killed queue runs ($run_kills)" [ "$dup" -le "$run_kills" ]
+check "kill test: each extra arrival ($extra, of $dup messages) had a killed queue run ($run_kills)" \
+	[ "$extra" -le "$run_kills" ]
 assert_eq "kill test: queue empty at the end" 0 "$(rq_queued "$RQ")"
 assert_eq "kill test: nothing quarantined" 0 "$(ls "$RQ/spool/quarantine" | wc -l)"
 # Every stored message is whole: the body ends with the filler's last line.

@@ -105,7 +105,7 @@ tls_case good "" "auth PLAIN LOGIN" -- "tls none"
 with_authinfo "PLAIN LOGIN"
 send "plain only"
 nothing_sent "only PLAIN/LOGIN without TLS"
-reason "only PLAIN/LOGIN without TLS: reason in mailq" "no usable mechanism.*PLAIN and LOGIN need TLS"
+reason "only PLAIN/LOGIN without TLS: reason in mailq" "no usable mechanism.*mechanisms that send the password need TLS"
 
 # --- AUTH offered only after TLS, implicit TLS (port 465 style)
 tls_case good "-S" "auth PLAIN" "auth-tls-only" -- "tls smtps"

@@ -188,12 +188,12 @@ test_lock_excludes(void **state)
 	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
 	assert_int_equal(queue_pickup(&q, err, sizeof err), 1);
 	int fd1, fd2;
-	assert_int_equal(queue_lock(&q, qid, &fd1), 0);
-	assert_int_equal(queue_lock(&q, qid, &fd2), 1);
+	assert_int_equal(queue_lock(&q, qid, &fd1), QUEUE_LOCKED);
+	assert_int_equal(queue_lock(&q, qid, &fd2), QUEUE_BUSY);
 	assert_true(queue_is_locked(&q, qid));
 	assert_int_equal(queue_remove(&q, qid, err, sizeof err), 0);
 	queue_unlock(fd1);
-	assert_int_equal(queue_lock(&q, qid, &fd2), -1);
+	assert_int_equal(queue_lock(&q, qid, &fd2), QUEUE_GONE);
 	queue_close(&q);
 }
 

@@ -19,6 +19,7 @@
 #include "fetch.h"
 #include "harden.h"
 #include "log.h"
+#include "mech.h"
 #include "net.h"
 #include "plan.h"
 #include "probe.h"
@@ -253,7 +254,7 @@ rank(const struct candidate *c)
 	bool strong = false;
 	strlcpy_rq(list, c->offered, sizeof list);
 	for (char *save, *m = strtok_r(list, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
-		if (!smtp_mech_is_plaintext(m))
+		if (!mech_sends_secret(m))
 			strong = true;
 	return (strong ? 0 : 2) + (c->socket == AC_SOCK_SSL ? 0 : 1);
 }

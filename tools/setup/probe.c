@@ -76,32 +76,28 @@ probe_tls(const struct probe_env *e, struct candidate *c)
 	smtp_close(s);
 }
 
-/* smtp_creds_fn: the login as a parsed AuthInfo entry. */
+/* Makes the session log in as l (AUTH required), with l as the one
+ * credential, parsed as an AuthInfo entry; cr is freed by the caller. */
 static int
-give_login(void *arg, const char *addr, struct authinfo *ai, bool *found,
+with_login(struct smtp_opts *o, struct smtp_creds *cr, const struct login *l,
     char *err, size_t errlen)
 {
-	const struct login *l = arg;
+	struct authinfo ai;
 	struct buf v;
-	(void)addr;
 	buf_init(&v);
+	memset(&ai, 0, sizeof ai);
 	int rc = login_value(l, false, &v);
 	if (rc == 0)
-		rc = authinfo_parse(buf_str(&v), v.len, "relayq-setup", ai, err, errlen);
+		rc = authinfo_parse(buf_str(&v), v.len, "relayq-setup", &ai, err, errlen);
 	else
 		snprintf_rq(err, errlen, "out of memory");
 	buf_free_secret(&v);
-	*found = rc == 0;
-	return rc;
-}
-
-/* Makes the session log in as l (AUTH required). */
-static void
-with_login(struct smtp_opts *o, const struct login *l)
-{
-	o->creds = give_login;
-	o->creds_arg = (void *)l;
+	if (rc == 0)
+		rc = smtp_creds_add(cr, "", &ai);
+	authinfo_free(&ai);
+	o->creds = cr;
 	o->auth_required = true;
+	return rc;
 }
 
 void
@@ -112,15 +108,18 @@ probe_login(const struct probe_env *e, struct candidate *c, const struct login *
 	enum smtp_stage stage;
 	char port[8];
 
+	struct smtp_creds cr = { .n = 0 };
 	session_opts(e, c, &o, port, sizeof port);
-	with_login(&o, l);
-	if (smtp_open_staged(&s, &o, &stage, c->why, sizeof c->why) != OUT_OK) {
+	if (with_login(&o, &cr, l, c->why, sizeof c->why) == -1) {
+		c->verdict = stage_verdict(SMTP_STAGE_AUTH);
+	} else if (smtp_open_staged(&s, &o, &stage, c->why, sizeof c->why) != OUT_OK) {
 		c->verdict = stage_verdict(stage);
-		return;
+	} else {
+		strlcpy_rq(c->mech, smtp_auth_mech(s), sizeof c->mech);
+		c->verdict = V_OK;
+		smtp_close(s);
 	}
-	strlcpy_rq(c->mech, smtp_auth_mech(s), sizeof c->mech);
-	c->verdict = V_OK;
-	smtp_close(s);
+	smtp_creds_free(&cr);
 }
 
 /* The test message, LF line ends, into a temporary file. */
@@ -160,13 +159,15 @@ probe_send_test(const struct probe_env *e, const struct candidate *c,
 			fclose(fp);
 		return -1;
 	}
+	struct smtp_creds cr = { .n = 0 };
 	session_opts(e, c, &o, port, sizeof port);
-	if (l->password != NULL)
-		with_login(&o, l);
-	if (smtp_open(&s, &o, result, size) != OUT_OK) {
+	if ((l->password != NULL && with_login(&o, &cr, l, result, size) == -1) ||
+	    smtp_open(&s, &o, result, size) != OUT_OK) {
+		smtp_creds_free(&cr);
 		fclose(fp);
 		return -1;
 	}
+	smtp_creds_free(&cr);	/* AUTH is over once the session is open */
 	struct smtp_rcpt r = { .addr = email };
 	struct smtp_txn t = { .sender = email, .content_fd = fileno(fp),
 	    .content_len = ftello(fp), .nrcpt = 1, .rcpts = &r };

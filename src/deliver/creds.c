@@ -1,0 +1,95 @@
+/* creds: authinfo look-ups for one relay, done up front for the session. */
+#include "creds.h"
+#include "authinfo.h"
+#include "buf.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define ADDRS_MAX 8
+
+/* One authinfo_lookup; -1 logs the reason and leaves only the generic one. */
+static int
+lookup(struct map *m, const char *name, const char *addr, struct authinfo *ai,
+    bool *found, char *matched, size_t msize, char *err, size_t errlen)
+{
+	char why[RELAYQ_ERRLEN];
+	if (authinfo_lookup(m, name, addr, ai, found, matched, msize, why, sizeof why) == 0)
+		return 0;
+	log_err("authinfo: %s; mail for this relay stays queued", why);
+	snprintf_rq(err, errlen, "%s", CREDS_UNUSABLE_TEXT);
+	return -1;
+}
+
+/* The numeric addresses name resolves to, at most max, no duplicates. */
+static size_t
+addresses(const char *name, char (*out)[64], size_t max)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	size_t n = 0;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *a = res; a != NULL && n < max; a = a->ai_next) {
+		char txt[64];
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, txt, sizeof txt, NULL, 0,
+		    NI_NUMERICHOST) != 0)
+			continue;
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= strcmp(out[i], txt) == 0;
+		if (!seen)
+			strlcpy_rq(out[n++], txt, sizeof out[0]);
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+/* Entries keyed by the addresses of h: each goes in front of the default. */
+static int
+by_address(struct map *m, const struct route_host *h, struct smtp_creds *out,
+    char *err, size_t errlen)
+{
+	char addrs[ADDRS_MAX][64], matched[300], key[300];
+	size_t n = addresses(h->name, addrs, ADDRS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct authinfo ai;
+		bool found;
+		if (lookup(m, NULL, addrs[i], &ai, &found, matched, sizeof matched, err,
+		    errlen) == -1)
+			return -1;
+		bool mine = found && authinfo_addr_key(addrs[i], key, sizeof key) == 0 &&
+		    strcmp(matched, key) == 0;
+		if (mine)
+			smtp_creds_add(out, addrs[i], &ai);
+		authinfo_free(&ai);
+	}
+	return 0;
+}
+
+int
+creds_for_host(struct map *m, const struct route_host *h, struct smtp_creds *out,
+    char *err, size_t errlen)
+{
+	char name[300], matched[300], key[300];
+	struct authinfo ai;
+	bool found;
+	snprintf_rq(name, sizeof name, h->bracketed ? "[%s]" : "%s", h->name);
+	/* authinfo:<name>, falling back to authinfo: (the default). */
+	if (lookup(m, name, NULL, &ai, &found, matched, sizeof matched, err, errlen) == -1)
+		return -1;
+	if (found && authinfo_name_key(name, key, sizeof key) == 0 &&
+	    strcmp(matched, key) == 0) {
+		smtp_creds_add(out, "", &ai);	/* the first of ten: room */
+		return 0;
+	}
+	int rc = by_address(m, h, out, err, errlen);
+	if (rc == 0 && found)
+		smtp_creds_add(out, "", &ai);
+	authinfo_free(&ai);
+	if (rc == -1)
+		smtp_creds_free(out);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* creds: the credentials for a route's relay, from the authinfo map, found
+ * before the session exists: sendmail's order, the entry for the host as
+ * configured, then one for each address the host resolves to, then the
+ * default entry; the SMTP client takes the first that fits the address
+ * it reached (smtp_creds_pick).  A bad map or entry is logged in full (file
+ * and line, never a value) and the caller gets CREDS_UNUSABLE_TEXT, which
+ * is all that queued messages, mailq and DSNs ever show. */
+#ifndef RELAYQ_CREDS_H
+#define RELAYQ_CREDS_H
+
+#include <stddef.h>
+
+#include "route.h"
+#include "smtp.h"
+
+struct map;
+
+#define CREDS_UNUSABLE_TEXT "authinfo map unusable, see the log"
+
+/* Fills out (empty on entry) for relay h.  0, or -1 with err set to
+ * CREDS_UNUSABLE_TEXT (the details went to the log). */
+int creds_for_host(struct map *authinfo, const struct route_host *h,
+    struct smtp_creds *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,107 @@
+/* relay: one session per route, over the route's relays in order. */
+#include "relay.h"
+#include "buf.h"
+#include "creds.h"
+#include "log.h"
+
+#include <string.h>
+
+void
+relay_init(struct relay *r, const struct conf *c, struct trust *t)
+{
+	memset(r, 0, sizeof *r);
+	r->c = c;
+	r->trust = t;
+}
+
+void
+relay_close(struct relay *r)
+{
+	smtp_close(r->s);
+	r->s = NULL;
+	r->used = false;
+	smtp_creds_free(&r->creds);
+}
+
+static void
+opts_for(const struct relay *r, const struct route_host *h, struct smtp_opts *o)
+{
+	const struct conf *c = r->c;
+	memset(o, 0, sizeof *o);
+	o->host = h->name;
+	o->host_literal = h->literal;
+	o->port = h->port;
+	o->helo_name = c->hostname;
+	o->to = (struct smtp_timeouts){
+		(int)c->to.connect, (int)c->to.greeting, (int)c->to.helo,
+		(int)c->to.mail, (int)c->to.rcpt, (int)c->to.data_init,
+		(int)c->to.data_block, (int)c->to.data_done, (int)c->to.quit };
+	o->tls = r->route.tls;
+	o->tls_ctx = r->trust->tls;
+	o->tls_pin = r->route.pin;
+	o->auth_required = r->route.auth_required;
+	o->creds = r->route.auth ? &r->creds : NULL;
+}
+
+/* One relay of the route: OUT_OK with r->s, else the reason in r->down_reason. */
+static enum outcome
+open_host(struct relay *r, const struct route_host *h)
+{
+	struct smtp_opts o;
+	smtp_creds_free(&r->creds);
+	if (r->route.auth && r->trust->authinfo != NULL &&
+	    creds_for_host(r->trust->authinfo, h, &r->creds, r->down_reason,
+	    sizeof r->down_reason) == -1)
+		return OUT_TEMP;
+	opts_for(r, h, &o);
+	return smtp_open(&r->s, &o, r->down_reason, sizeof r->down_reason);
+}
+
+/* The route's relays in order; the first that answers carries the run. */
+static void
+open_route(struct relay *r)
+{
+	for (size_t i = 0; i < r->route.nhosts; i++) {
+		const struct route_host *h = &r->route.host[i];
+		if (open_host(r, h) == OUT_OK)
+			return;
+		log_warn("connection to %s port %s failed: %s%s", h->name, h->port,
+		    r->down_reason, i + 1 < r->route.nhosts ? "; trying the next relay" :
+		    "; deferring this run's mail for it");
+	}
+	r->down = true;
+}
+
+/* Switches to route when it is not the current one. */
+static void
+select_route(struct relay *r, const struct route *route)
+{
+	if (r->have_route && route_equal(&r->route, route))
+		return;
+	relay_close(r);
+	r->route = *route;
+	r->have_route = true;
+	r->down = r->trust->error[0] != '\0';
+	strlcpy_rq(r->down_reason, r->trust->error, sizeof r->down_reason);
+}
+
+struct smtp_session *
+relay_session(struct relay *r, const struct route *route)
+{
+	select_route(r, route);
+	if (r->s != NULL && (!smtp_alive(r->s) || (r->used && !smtp_reset(r->s))))
+		relay_close(r);
+	if (r->s == NULL && !r->down)
+		open_route(r);
+	if (r->s != NULL)
+		r->used = true;
+	return r->down ? NULL : r->s;
+}
+
+const char *
+relay_name(const struct relay *r)
+{
+	if (r->s != NULL)
+		return smtp_relay_name(r->s);
+	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
+}

@@ -1,0 +1,12 @@
+/* mech: what a SASL mechanism name implies, in one place. */
+#ifndef RELAYQ_MECH_H
+#define RELAYQ_MECH_H
+
+#include <stdbool.h>
+
+/* Does the mechanism send a secret the server (or anyone on the wire)
+ * could reuse: PLAIN, LOGIN (the password), XOAUTH2, OAUTHBEARER (a bearer
+ * token)?  Such mechanisms are never used outside TLS. */
+bool mech_sends_secret(const char *mech);
+
+#endif
