@@ -1,6 +1,6 @@
 /* message: reading the header section into memory and streaming the body,
  * with sendmail's line rules (CRLF or LF in, LF stored; without -i a lone
- * "." ends the message and ".." loses a dot).  Editing is in headers.c. */
+ * "." ends the message and ".." loses a dot).  Editing is in prepare.c. */
 #include "message.h"
 #include "linewrap.h"
 #include "relayq.h"
@@ -172,6 +172,20 @@ message_read_header(struct message *m, FILE *in, const struct msg_opts *o,
 		rc = SUBMIT_READ_ERROR;
 	}
 	return rc;
+}
+
+void
+message_count_header(struct message *m)
+{
+	m->header_bytes = 1;	/* the empty separator line */
+	m->header_8bit = false;
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->f[i].deleted)
+			continue;
+		m->header_bytes += strlen(m->f[i].text);
+		for (const char *s = m->f[i].text; *s != '\0'; s++)
+			m->header_8bit |= (unsigned char)*s > 127;
+	}
 }
 
 int

@@ -1,7 +1,7 @@
 /* message: the submitted message — header section in memory (bounded),
- * body streamed — and everything sendmail does to it at submission: -t
- * recipients, aliases, qualification, Bcc removal, added headers, sender
- * rewriting.  Functions return a submit_status (status.h) with err set. */
+ * body streamed with sendmail's line rules.  What submission does to it
+ * (recipients, aliases, qualification, added headers) is prepare.h's.
+ * Functions return a submit_status (status.h) with err set. */
 #ifndef RELAYQ_MESSAGE_H
 #define RELAYQ_MESSAGE_H
 
@@ -67,8 +67,6 @@ void message_result_free(struct msg_result *r);
 
 enum submit_status message_read_header(struct message *m, FILE *in,
     const struct msg_opts *o, char *err, size_t errlen);
-enum submit_status message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
-    size_t nrcpts, struct msg_result *res, char *err, size_t errlen);
 /* Recomputes header_bytes and header_8bit after an edit. */
 void message_count_header(struct message *m);
 /* The header section and its empty separator line.  0 / -1 (errno). */
@@ -79,7 +77,4 @@ int message_write_header(const struct message *m, FILE *out);
  * they are copied; st->longest is the longest line read either way. */
 enum submit_status message_copy_body(struct message *m, FILE *in, FILE *out,
     struct msg_stats *st, char *err, size_t errlen);
-enum submit_status message_check_aliases(const char *path, size_t *count, char *err,
-    size_t errlen);
-
 #endif

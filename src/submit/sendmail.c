@@ -19,6 +19,7 @@
 #include "harden.h"
 #include "log.h"
 #include "relayq.h"
+#include "smtpd.h"
 #include "submit.h"
 
 static void
@@ -120,7 +121,7 @@ dispatch(const struct cli *c, const struct conf *conf)
 	case MODE_VERIFY:
 		return submit_verify(c, conf);
 	case MODE_SMTP:
-		return submit_smtp_dialogue(c, conf);
+		return smtpd_dialogue(c, conf);
 	default:
 		return submit_from_stdin(c, conf);
 	}

@@ -2,9 +2,11 @@
  * named outcome (status.h); plus -bv and newaliases.  The message itself is
  * processed by message.c; this file owns the spool side and the errors. */
 #include "submit.h"
+#include "aliases.h"
 #include "buf.h"
 #include "log.h"
 #include "message.h"
+#include "prepare.h"
 #include "linewrap.h"
 #include "mime.h"
 #include "relayq.h"
@@ -265,7 +267,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 	if (rc == SUBMIT_OK)
 		rc = message_read_header(&msg, in, &o, err, errlen);
 	if (rc == SUBMIT_OK)
-		rc = message_prepare(&msg, &o, r->rcpts, r->nrcpts, &res, err, errlen);
+		rc = prepare_message(&msg, &o, r->rcpts, r->nrcpts, &res, err, errlen);
 	if (rc == SUBMIT_OK && res.nrcpts == 0)
 		qid[0] = '\0';	/* -t and nobody to send to: nothing queued */
 	else if (rc == SUBMIT_OK)
@@ -332,7 +334,7 @@ submit_verify(const struct cli *c, const struct conf *conf)
 	};
 	memset(&res, 0, sizeof res);
 	message_init(&msg);
-	enum submit_status rc = message_prepare(&msg, &o, c->rcpts, c->nrcpts, &res, err,
+	enum submit_status rc = prepare_message(&msg, &o, c->rcpts, c->nrcpts, &res, err,
 	    sizeof err);
 	if (rc != SUBMIT_OK)
 		say(c, err);
@@ -344,6 +346,17 @@ submit_verify(const struct cli *c, const struct conf *conf)
 	return rc;
 }
 
+static enum submit_status
+check_aliases(const char *path, size_t *count, char *err, size_t errlen)
+{
+	struct aliases *a;
+	if (aliases_load(&a, path, err, errlen) == -1)
+		return SUBMIT_CONFIG;
+	*count = aliases_count(a);
+	aliases_free(a);
+	return SUBMIT_OK;
+}
+
 /* newaliases: nothing to rebuild (the file is read directly), but check it
  * and report like sendmail does. */
 enum submit_status
@@ -351,7 +364,7 @@ submit_check_aliases(const struct conf *conf)
 {
 	char err[RELAYQ_ERRLEN];
 	size_t n = 0;
-	enum submit_status rc = message_check_aliases(conf->aliases, &n, err, sizeof err);
+	enum submit_status rc = check_aliases(conf->aliases, &n, err, sizeof err);
 	if (rc != SUBMIT_OK) {
 		fprintf(stderr, "newaliases: %s\n", err);
 		return rc;

@@ -33,7 +33,6 @@ enum submit_status submit_stream(FILE *in, const struct submit_req *r,
     char qid[QID_SIZE], char *err, size_t errlen);
 
 enum submit_status submit_from_stdin(const struct cli *c, const struct conf *conf);
-enum submit_status submit_smtp_dialogue(const struct cli *c, const struct conf *conf);
 enum submit_status submit_verify(const struct cli *c, const struct conf *conf);
 enum submit_status submit_check_aliases(const struct conf *conf);
 

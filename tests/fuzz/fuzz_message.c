@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "prepare.h"
 #include "relayq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	char *argv[] = { "rcpt@example.net" };
 	message_init(&m);
-	if (message_read_header(&m, in, &o, err, sizeof err) == EX_OK &&
-	    message_prepare(&m, &o, argv, 1, &res, err, sizeof err) == EX_OK &&
+	if (message_read_header(&m, in, &o, err, sizeof err) == SUBMIT_OK &&
+	    prepare_message(&m, &o, argv, 1, &res, err, sizeof err) == SUBMIT_OK &&
 	    message_write_header(&m, out) == 0)
 		(void)message_copy_body(&m, in, out, &st, err, sizeof err);
 	message_result_free(&res);

@@ -14,6 +14,7 @@
 
 #include "address.h"
 #include "message.h"
+#include "prepare.h"
 #include "relayq.h"
 
 static char dir[64], aliases[96], smap[96];
@@ -78,7 +79,7 @@ submit(const char *input, const struct msg_opts *o, char *const *argv, size_t ar
 	message_init(&m);
 	r->rc = message_read_header(&m, in, o, r->err, sizeof r->err);
 	if (r->rc == SUBMIT_OK)
-		r->rc = message_prepare(&m, o, argv, argc, &r->res, r->err, sizeof r->err);
+		r->rc = prepare_message(&m, o, argv, argc, &r->res, r->err, sizeof r->err);
 	if (r->rc == SUBMIT_OK && message_write_header(&m, out) == 0)
 		r->rc = message_copy_body(&m, in, out, &r->st, r->err, sizeof r->err);
 	fclose(out);
@@ -328,7 +329,7 @@ test_large_body_streams(void **state)
 	char err[256];
 	message_init(&m);
 	assert_int_equal(message_read_header(&m, in, &o, err, sizeof err), SUBMIT_OK);
-	assert_int_equal(message_prepare(&m, &o, argv, 1, &res, err, sizeof err), SUBMIT_OK);
+	assert_int_equal(prepare_message(&m, &o, argv, 1, &res, err, sizeof err), SUBMIT_OK);
 	assert_int_equal(message_write_header(&m, out), 0);
 	assert_int_equal(message_copy_body(&m, in, out, &st, err, sizeof err), 0);
 	fflush(out);

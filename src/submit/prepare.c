@@ -1,10 +1,11 @@
-/* headers: message_prepare — recipients (-t, aliases), the envelope sender
+/* prepare: prepare_message — recipients (-t, aliases), the envelope sender
  * (-f, sender map, masquerade), Bcc removal, qualification of addresses in
  * address fields, and the Date/Message-ID/From a message must carry. */
 #include "address.h"
 #include "aliases.h"
 #include "linewrap.h"
 #include "message.h"
+#include "prepare.h"
 #include "relayq.h"
 #include "rewrite.h"
 
@@ -319,19 +320,6 @@ fold_fields(struct message *m)
 	return 0;
 }
 
-void
-message_count_header(struct message *m)
-{
-	m->header_bytes = 1;	/* the empty separator line */
-	m->header_8bit = false;
-	for (size_t i = 0; i < m->n; i++) {
-		if (m->f[i].deleted)
-			continue;
-		m->header_bytes += strlen(m->f[i].text);
-		for (const char *s = m->f[i].text; *s != '\0'; s++)
-			m->header_8bit |= (unsigned char)*s > 127;
-	}
-}
 
 static enum submit_status
 load_tables(struct prep *p)
@@ -358,7 +346,7 @@ finish(struct prep *p, struct strlist *rcpts, struct buf *sender, struct msg_res
 }
 
 enum submit_status
-message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
+prepare_message(struct message *m, const struct msg_opts *o, char *const *rcpts,
     size_t nrcpts, struct msg_result *res, char *err, size_t errlen)
 {
 	struct prep p = { .m = m, .o = o, .err = err, .errlen = errlen };
@@ -384,15 +372,4 @@ message_prepare(struct message *m, const struct msg_opts *o, char *const *rcpts,
 	aliases_free(p.aliases);
 	rewrite_free(p.rw);
 	return rc;
-}
-
-enum submit_status
-message_check_aliases(const char *path, size_t *count, char *err, size_t errlen)
-{
-	struct aliases *a;
-	if (aliases_load(&a, path, err, errlen) == -1)
-		return SUBMIT_CONFIG;
-	*count = aliases_count(a);
-	aliases_free(a);
-	return SUBMIT_OK;
 }

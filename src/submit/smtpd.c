@@ -1,4 +1,4 @@
-/* smtpd_stdio: `sendmail -bs` — an SMTP server dialogue on stdin/stdout for
+/* smtpd: `sendmail -bs` — an SMTP server dialogue on stdin/stdout for
  * mail readers that submit that way.  Each DATA becomes one queued message. */
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "relayq.h"
 #include "spool.h"
+#include "smtpd.h"
 #include "submit.h"
 
 #define CMD_MAX 1000	/* RFC 5321 4.5.3.1.4 command line limit, +slack */
@@ -258,7 +259,7 @@ command(struct session *s, const char *line)
 }
 
 enum submit_status
-submit_smtp_dialogue(const struct cli *c, const struct conf *conf)
+smtpd_dialogue(const struct cli *c, const struct conf *conf)
 {
 	struct session s = { .cli = c, .conf = conf, .in = stdin, .out = stdout };
 	struct buf line;
