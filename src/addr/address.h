@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strlist.h"
+
 struct addr {
 	char *spec;		/* the addr-spec, comments and folding removed */
 	size_t start, end;	/* its span in the parsed text */
@@ -28,14 +30,5 @@ const char *addr_domain(const char *spec);
 /* Does spec name a local user: unqualified, or at one of local_names (a
  * blank-separated list of this host's own names)? */
 bool addr_is_local(const char *spec, const char *local_names);
-
-/* A string list with case-insensitive de-duplication. */
-struct strlist {
-	char **v;
-	size_t n;
-};
-int  strlist_add_unique(struct strlist *l, const char *s);
-bool strlist_has(const struct strlist *l, const char *s);
-void strlist_free(struct strlist *l);
 
 #endif

@@ -37,7 +37,7 @@ conf_defaults(struct conf *c)
 }
 
 long
-parse_duration(const char *s, long unit)
+conf_duration(const char *s, long unit)
 {
 	long total = 0;
 	if (*s == '\0')
@@ -67,7 +67,7 @@ parse_duration(const char *s, long unit)
 }
 
 long long
-parse_size(const char *s)
+conf_size(const char *s)
 {
 	char *end;
 	if (!isdigit((unsigned char)*s))
@@ -285,7 +285,7 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 	case K_PIN:
 		return set_pin(c, v, why, whylen);
 	case K_SIZE: {
-		long long n = parse_size(v);
+		long long n = conf_size(v);
 		if (n < 0) {
 			snprintf_rq(why, whylen, "bad size \"%s\" (e.g. 52428800, 50M, 1G)", v);
 			return -1;
@@ -294,7 +294,7 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		return 0;
 	}
 	case K_DUR:
-		if ((d = parse_duration(v, 1)) < 0) {
+		if ((d = conf_duration(v, 1)) < 0) {
 			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
 			return -1;
 		}

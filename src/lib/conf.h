@@ -75,8 +75,8 @@ enum conf_auth conf_auth_mode(const struct conf *c);
 
 /* "30", "30s", "5m", "1h30m", "2d", "1w" -> seconds; bare number uses
  * `unit` seconds (60 for sendmail's -q).  -1 if malformed. */
-long parse_duration(const char *s, long unit);
+long conf_duration(const char *s, long unit);
 /* "52428800", "50M", "512k", "1G" (binary units) -> octets; -1 if malformed. */
-long long parse_size(const char *s);
+long long conf_size(const char *s);
 
 #endif

@@ -280,7 +280,7 @@ smtp_open_staged(struct smtp_session **out, const struct smtp_opts *o,
 }
 
 int
-xtext_encode(struct buf *b, const char *s)
+smtp_xtext_encode(struct buf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -337,7 +337,7 @@ send_mail_cmd(struct smtp_session *s, const struct smtp_txn *t, off_t size)
 	if ((s->ext.flags & EXT_DSN) && t->ret != NULL)
 		rc |= buf_printf(&p, " RET=%s", t->ret);
 	if ((s->ext.flags & EXT_DSN) && t->envid != NULL)
-		rc |= buf_puts(&p, " ENVID=") | xtext_encode(&p, t->envid);
+		rc |= buf_puts(&p, " ENVID=") | smtp_xtext_encode(&p, t->envid);
 	if (s->authed)		/* as sendmail: we vouch for no other submitter */
 		rc |= buf_puts(&p, " AUTH=<>");
 	if (rc == 0)

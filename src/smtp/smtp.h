@@ -152,6 +152,6 @@ void smtp_close(struct smtp_session *s);
 
 /* RFC 3461 xtext of s into b (for ENVID and ORCPT). */
 struct buf;
-int xtext_encode(struct buf *b, const char *s);
+int smtp_xtext_encode(struct buf *b, const char *s);
 
 #endif

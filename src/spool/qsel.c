@@ -27,7 +27,7 @@ qsel_parse(struct qsel *q, const char *a, bool listing, char *why, size_t whylen
 	}
 	if (*a == 'G' || *a == 'L' || *a == 'Q')
 		return 0;
-	long secs = parse_duration(a, 60);
+	long secs = conf_duration(a, 60);
 	if (secs <= 0 || neg) {
 		snprintf_rq(why, whylen, "Invalid -q value \"%s\"", a);
 		return -1;

@@ -100,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s != NULL) {
 		memcpy(s, data, size);
 		s[size] = '\0';
-		if (parse_duration(s, 60) < -1)
+		if (conf_duration(s, 60) < -1)
 			abort();
 	}
 	free(s);

@@ -147,15 +147,15 @@ test_trailing_comments(void **state)
 static void
 test_durations(void **state)
 {
-	assert_int_equal(parse_duration("30", 1), 30);
-	assert_int_equal(parse_duration("30", 60), 1800);
-	assert_int_equal(parse_duration("1h30m", 60), 5400);
-	assert_int_equal(parse_duration("2d", 1), 172800);
-	assert_int_equal(parse_duration("1w", 1), 604800);
-	assert_int_equal(parse_duration("", 1), -1);
-	assert_int_equal(parse_duration("m", 1), -1);
-	assert_int_equal(parse_duration("5q", 1), -1);
-	assert_int_equal(parse_duration("-5", 1), -1);
+	assert_int_equal(conf_duration("30", 1), 30);
+	assert_int_equal(conf_duration("30", 60), 1800);
+	assert_int_equal(conf_duration("1h30m", 60), 5400);
+	assert_int_equal(conf_duration("2d", 1), 172800);
+	assert_int_equal(conf_duration("1w", 1), 604800);
+	assert_int_equal(conf_duration("", 1), -1);
+	assert_int_equal(conf_duration("m", 1), -1);
+	assert_int_equal(conf_duration("5q", 1), -1);
+	assert_int_equal(conf_duration("-5", 1), -1);
 }
 
 static void
