@@ -90,17 +90,34 @@ die(const char *what)
 	exit(1);
 }
 
-static const char *const malformed_kinds[] = {
-	"code-change", "many-lines", "long-line", "trailing-data", NULL
-};
-
 static bool
-malformed_kind(const char *kind)
+in_list(const char *const *list, const char *s)
 {
-	for (int i = 0; kind != NULL && malformed_kinds[i] != NULL; i++)
-		if (strcmp(kind, malformed_kinds[i]) == 0)
+	for (int i = 0; s != NULL && list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
 			return true;
 	return false;
+}
+
+/* "malformed EVENT KIND": a typo would silently test nothing, so die. */
+static void
+parse_malformed(struct rule *r, char **save)
+{
+	static const char *const events[] = {
+		"greeting", "ehlo", "mail", "rcpt", "data", "dataend", NULL
+	};
+	static const char *const kinds[] = {
+		"code-change", "many-lines", "long-line", "trailing-data", NULL
+	};
+	char *ev = strtok_r(NULL, " \t\n", save);
+	char *kind = strtok_r(NULL, " \t\n", save);
+	if (!in_list(events, ev) || !in_list(kinds, kind)) {
+		fprintf(stderr, "faultd: bad rule \"malformed %s %s\"\n",
+		    ev != NULL ? ev : "", kind != NULL ? kind : "");
+		exit(64);
+	}
+	snprintf(r->arg, sizeof r->arg, "%s", ev);
+	snprintf(r->text, sizeof r->text, "%s", kind);
 }
 
 static void
@@ -118,26 +135,25 @@ parse_rule(char *line)
 	if (tok == NULL || tok[0] == '#' || nrules == MAX_RULES)
 		return;
 	snprintf(r.kind, sizeof r.kind, "%s", tok);
+	if (strcmp(tok, "malformed") == 0) {
+		parse_malformed(&r, &save);
+		rules[nrules++] = r;
+		return;
+	}
 	if (strcmp(tok, "auth") == 0 || strcmp(tok, "starttls-inject") == 0) {
 		char *rest = strtok_r(NULL, "\n", &save);
 		snprintf(r.text, sizeof r.text, "%s", rest != NULL ? rest : "");
 		rules[nrules++] = r;
 		return;
 	}
-	bool bad = strcmp(tok, "malformed") == 0;
 	if (strcmp(tok, "rcpt") == 0 || strcmp(tok, "drop-after") == 0 ||
-	    strcmp(tok, "stall-after") == 0 || bad) {
+	    strcmp(tok, "stall-after") == 0) {
 		char *a = strtok_r(NULL, " \t\n", &save);
 		snprintf(r.arg, sizeof r.arg, "%s", a != NULL ? a : "");
 	}
-	char *code = bad ? NULL : strtok_r(NULL, " \t\n", &save);
+	char *code = strtok_r(NULL, " \t\n", &save);
 	r.code = code != NULL ? atoi(code) : 0;
-	char *rest = strtok_r(NULL, bad ? " \t\n" : "\n", &save);
-	if (bad && !malformed_kind(rest)) {
-		fprintf(stderr, "faultd: malformed %s: unknown kind \"%s\"\n",
-		    r.arg, rest != NULL ? rest : "");
-		exit(64);
-	}
+	char *rest = strtok_r(NULL, "\n", &save);
 	snprintf(r.text, sizeof r.text, "%s", rest != NULL ? rest : "");
 	rules[nrules++] = r;
 }
