@@ -179,6 +179,42 @@ PATH="$T/evilbin:$PATH" setsid -w "$BUILD/relayq-setup" $MAPS -C "$D/relayq.conf
 check "diff: the one in \$PATH is not run" test ! -e "$T/evil-diff-ran"
 assert_grep "diff: still shown" "^-smarthost old.relay.example:25" "$O"
 
+# --- a password ending in a backslash: written in base64, so the source
+# and the map give back exactly its bytes (it used to be "P:Bs9pw\",
+# whose \" does not end the item, reported as "login refused")
+postfix_add_user "$PF" bsuser 'Bs9pw\' || not_ok "sasldb2 user bsuser"
+add_secret Bs9pw
+printf '%s\n' 'Bs9pw\' > "$T/authinfo.bs.pw"; chmod 600 "$T/authinfo.bs.pw"
+for kind in hash text; do
+	D=$T/bslash-$kind; mkdir -p "$D"
+	setup "bslash-$kind" -C "$D/relayq.conf" --authinfo "$kind:$D/authinfo" \
+		--password-file "$T/authinfo.bs.pw" --user bsuser testuser@isp.example
+	assert_eq "password ending in \\ ($kind): exit 0" 0 "$rc"
+	assert_grep "password ending in \\ ($kind): login accepted" "as bsuser ... ok, AUTH " "$O"
+	assert_grep "password ending in \\ ($kind): written as base64" \
+		'^AuthInfo:smtp.isp.example "U:bsuser" "I:bsuser" "P=QnM5cHdc"$' "$D/authinfo"
+	"$BUILD/relayq-makemap" -A smtp.isp.example "$kind" "$D/authinfo" > "$T/bs-$kind.check" 2>&1
+	assert_grep "password ending in \\ ($kind): the map gives back its 6 bytes" \
+		'^P:<redacted, 6 bytes>$' "$T/bs-$kind.check"
+done
+
+# --- local problems are not "login refused": an empty password, and one
+# whose entry would not fit an authinfo line (nothing sent, nothing written)
+printf '\n' > "$T/authinfo.empty.pw"
+setup emptypw -C "$T/emptypw.conf" --password-file "$T/authinfo.empty.pw" testuser@isp.example
+assert_eq "empty password: exit 66 (EX_NOINPUT)" 66 "$rc"
+assert_grep "empty password: said so" "authinfo.empty.pw: empty" "$O"
+assert_no_grep "empty password: not called a refused login" "refused" "$O"
+LONGPW="$(head -c 800 /dev/zero | tr '\0' L) "
+postfix_add_user "$PF" longuser "$LONGPW" || not_ok "sasldb2 user longuser"
+printf '%s\n' "$LONGPW" > "$T/authinfo.long.pw"; chmod 600 "$T/authinfo.long.pw"
+D=$T/longpw; mkdir -p "$D"
+setup longpw -C "$D/relayq.conf" --password-file "$T/authinfo.long.pw" --user longuser testuser@isp.example
+assert_eq "over-long entry: exit 65 (EX_DATAERR)" 65 "$rc"
+assert_grep "over-long entry: the reason" "more than the 1022 an authinfo source line may have; nothing was sent" "$O"
+assert_no_grep "over-long entry: not called a refused login" "refused" "$O"
+check "over-long entry: nothing written" test ! -e "$D/relayq.conf" -a ! -e "$D/authinfo"
+
 # --- wrong password: reported, nothing written
 D=$T/wrong; mkdir -p "$D"
 setup wrong -C "$D/relayq.conf" --password-file "$T/authinfo.wrong.pw" testuser@isp.example

@@ -27,6 +27,9 @@
 
 static char dir[64];
 
+static struct candidate cand = { .host = "smtp.isp.example", .port = 465,
+	.socket = AC_SOCK_SSL, .source = "autoconfig https://autoconfig.isp.example/x" };
+
 static int
 make_dir(void **state)
 {
@@ -82,6 +85,102 @@ test_login_value(void **state)
 	buf_free_secret(&b);
 }
 
+/* Passwords the quoting rules cannot carry literally (a backslash, a
+ * quote, blanks at either end, control and 8-bit bytes) come back
+ * exactly from the AuthInfo value, the text source and the built map. */
+static const char *const odd_passwords[] = { "ends\\", "a\\b", "\\", "q\"q",
+	" lead", "trail ", "tab\tin", "8bit\xc3\xa9", "in ner", "P:x\"", "plain" };
+
+static void
+test_login_value_roundtrip(void **state)
+{
+	struct buf b;
+	struct authinfo ai;
+	char err[256];
+	buf_init(&b);
+	for (size_t i = 0; i < sizeof odd_passwords / sizeof odd_passwords[0]; i++) {
+		struct login l = { "alice", strdup(odd_passwords[i]) };
+		assert_int_equal(login_value(&l, false, &b), 0);
+		if (authinfo_parse(buf_str(&b), b.len, "k", &ai, err, sizeof err) != 0)
+			fail_msg("password %zu: %s", i, err);
+		assert_string_equal(ai.password, odd_passwords[i]);
+		assert_string_equal(ai.authid, "alice");
+		authinfo_free(&ai);
+		login_clear(&l);
+	}
+	/* The user name follows the same rule. */
+	struct login u = { "dom\\user", strdup("pw") };
+	assert_int_equal(login_value(&u, false, &b), 0);
+	assert_int_equal(authinfo_parse(buf_str(&b), b.len, "k", &ai, err, sizeof err), 0);
+	assert_string_equal(ai.authid, "dom\\user");
+	assert_string_equal(ai.authzid, "dom\\user");
+	authinfo_free(&ai);
+	login_clear(&u);
+	buf_free_secret(&b);
+}
+
+/* What cannot be written is found before any server sees the password. */
+static void
+test_login_check(void **state)
+{
+	char err[256], big[800];
+	struct login l = { "alice", strdup("") };
+	assert_int_equal(login_check(&l, "smtp.isp.example", err, sizeof err), -1);
+	assert_string_equal(err, "the password is empty");
+	login_clear(&l);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	l.password = strdup(big);	/* literal: 800 bytes fit */
+	assert_int_equal(login_check(&l, "smtp.isp.example", err, sizeof err), 0);
+	big[0] = ' ';			/* base64: 1068 bytes do not */
+	login_clear(&l);
+	l.password = strdup(big);
+	assert_int_equal(login_check(&l, "smtp.isp.example", err, sizeof err), -1);
+	assert_non_null(strstr(err, "more than the 1022"));
+	assert_null(strstr(err, "xxx"));
+	login_clear(&l);
+}
+
+/* Through plan_write: the source, then the map relayqd opens. */
+static void
+check_written(const char *spec, const char *password)
+{
+	struct map *m;
+	struct authinfo ai;
+	bool found;
+	char err[256], matched[128];
+	assert_int_equal(map_open(&m, spec, MAP_F_SECRET, (uid_t)-1, err, sizeof err), 0);
+	if (authinfo_lookup(m, "smtp.isp.example", NULL, &ai, &found, matched,
+	    sizeof matched, err, sizeof err) != 0)
+		fail_msg("%s: %s", spec, err);
+	assert_true(found);
+	assert_string_equal(ai.password, password);
+	authinfo_free(&ai);
+	map_close(m);
+}
+
+static void
+test_odd_passwords_written(void **state)
+{
+	char spec[2][128], conf[128], err[256];
+	snprintf(spec[0], sizeof spec[0], "hash:%s/authinfo", dir);
+	snprintf(spec[1], sizeof spec[1], "text:%s/authinfo.txt", dir);
+	snprintf(conf, sizeof conf, "%s/relayq.conf", dir);
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < sizeof odd_passwords / sizeof odd_passwords[0]; i++) {
+			struct login l = { "alice", strdup(odd_passwords[i]) };
+			struct plan p;
+			struct plan_input in = { conf, spec[t], &cand, &l, "",
+			    "alice@isp.example", "" };
+			assert_int_equal(plan_make(&p, &in, err, sizeof err), 0);
+			if (plan_write(&p, err, sizeof err) != 0)
+				fail_msg("%s, password %zu: %s", spec[t], i, err);
+			plan_free(&p);
+			check_written(spec[t], odd_passwords[i]);
+			login_clear(&l);
+		}
+}
+
 static void
 test_connect_to(void **state)
 {
@@ -102,9 +201,6 @@ test_connect_to(void **state)
 	assert_string_equal(err, "--connect-to host:port:addr: expected HOST:PORT:ADDR:PORT");
 	assert_int_equal(net_add_map(&n, "h:1:a", err, sizeof err), -1);
 }
-
-static struct candidate cand = { .host = "smtp.isp.example", .port = 465,
-	.socket = AC_SOCK_SSL, .source = "autoconfig https://autoconfig.isp.example/x" };
 
 static void
 make_plan(struct plan *p, const struct login *l, const char *ca)
@@ -322,6 +418,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_value),
 		cmocka_unit_test(test_connect_to),
+		cmocka_unit_test(test_login_value_roundtrip),
+		cmocka_unit_test(test_login_check),
+		cmocka_unit_test_setup_teardown(test_odd_passwords_written,
+		    make_dir, remove_dir),
 		cmocka_unit_test(test_redact_line),
 		cmocka_unit_test_setup_teardown(test_new_files, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_existing_files_edited_in_place,

@@ -40,6 +40,7 @@ cand_verdict_words(enum verdict v)
 	case V_AUTH_FAILED: return "login refused";
 	case V_OAUTH2: return "needs OAuth2";
 	case V_UNSUPPORTED: return "unsupported login method";
+	case V_LOCAL_ERROR: return "not tried";
 	default: return "not tried";
 	}
 }

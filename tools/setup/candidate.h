@@ -19,7 +19,9 @@ enum verdict {
 	V_NO_AUTH,		/* no AUTH offered after TLS */
 	V_AUTH_FAILED,		/* the server refused the login */
 	V_OAUTH2,		/* provider wants OAuth2, not a password */
-	V_UNSUPPORTED		/* only NTLM, GSSAPI, ... */
+	V_UNSUPPORTED,		/* only NTLM, GSSAPI, ... */
+	V_LOCAL_ERROR		/* not tried: the login cannot be used or
+				   written here (nothing sent) */
 };
 
 struct candidate {

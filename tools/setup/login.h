@@ -14,10 +14,18 @@ struct login {
 };
 
 /* Renders the AuthInfo value into out (a secret: free it with
- * buf_free_secret).  `redact`: "P:***" instead of the password.  The
- * password goes as P: when it is plain printable text without '"', as
- * P= (base64) otherwise.  0 / -1. */
+ * buf_free_secret).  `redact`: "P:***" instead of the password.  Each of
+ * user and password goes literally ("U:alice") when it is printable
+ * ASCII without '"' or '\\' and without a blank at either end, else in
+ * base64 ("P=..."): there are no escapes, so only then does the value
+ * come back from authinfo_parse byte for byte.  0 / -1. */
 int login_value(const struct login *l, bool redact, struct buf *out);
+
+/* Can l be written as the AuthInfo entry for host?  Not with an empty
+ * password, nor when the line would not fit makemap's 1024-byte line
+ * buffer.  0, or -1 with err (never the password). */
+int login_check(const struct login *l, const char *host, char *err,
+    size_t errlen);
 
 /* Wipes and frees the password. */
 void login_clear(struct login *l);

@@ -199,7 +199,7 @@ early_password(const struct opts *o, struct login *l)
 {
 	if (o->password_stdin) {
 		l->password = read_secret_line(stdin);
-		if (l->password == NULL)
+		if (l->password == NULL || l->password[0] == '\0')
 			die(EX_NOINPUT, "--password-stdin: no password on standard input");
 	} else if (o->password_file != NULL) {
 		FILE *fp = fopen(o->password_file, "re");
@@ -211,8 +211,9 @@ early_password(const struct opts *o, struct login *l)
 			    o->password_file);
 		l->password = read_secret_line(fp);
 		fclose(fp);
-		if (l->password == NULL)
-			die(EX_NOINPUT, "%s: empty", o->password_file);
+		if (l->password == NULL || l->password[0] == '\0')
+			die(EX_NOINPUT, "%s: empty (the password is its first line)",
+			    o->password_file);
 	}
 }
 
@@ -334,6 +335,10 @@ log_in(const struct opts *o, const struct probe_env *env, struct cand_list *l,
 		    c->username[0] != '\0' ? c->username : o->email, sizeof login->user);
 		if (login->password == NULL && !o->no_password) {
 			login->password = prompt_password(o->email, c->host);
+			if (login->password != NULL && login->password[0] == '\0') {
+				login_clear(login);
+				die(EX_NOINPUT, "no password typed");
+			}
 			if (login->password == NULL && !o->dry_run)
 				die(EX_NOINPUT, "no password: give --password-file or "
 				    "--password-stdin, or run on a terminal");
@@ -350,9 +355,16 @@ log_in(const struct opts *o, const struct probe_env *env, struct cand_list *l,
 			return c;
 		}
 		printf("%s — %s\n", cand_verdict_words(c->verdict), c->why);
-		if (c->verdict == V_AUTH_FAILED)
+		if (c->verdict == V_LOCAL_ERROR) {
+			login_clear(login);
+			die(EX_DATAERR, "%s; nothing was sent to %s, nothing written",
+			    c->why, c->host);
+		}
+		if (c->verdict == V_AUTH_FAILED) {
+			login_clear(login);
 			die(EX_NOPERM, "%s refused the login for %s; nothing written",
 			    c->host, login->user);
+		}
 	}
 	return NULL;
 }

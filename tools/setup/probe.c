@@ -100,6 +100,17 @@ with_login(struct smtp_opts *o, struct smtp_creds *cr, const struct login *l,
 	return rc;
 }
 
+/* Can l be sent and then written (login_check)?  If not, the verdict is
+ * V_LOCAL_ERROR: nothing goes to the server, and it is not its refusal. */
+static bool
+login_usable(struct candidate *c, const struct login *l)
+{
+	if (login_check(l, c->host, c->why, sizeof c->why) == 0)
+		return true;
+	c->verdict = V_LOCAL_ERROR;
+	return false;
+}
+
 void
 probe_login(const struct probe_env *e, struct candidate *c, const struct login *l)
 {
@@ -108,10 +119,12 @@ probe_login(const struct probe_env *e, struct candidate *c, const struct login *
 	enum smtp_stage stage;
 	char port[8];
 
+	if (!login_usable(c, l))
+		return;
 	struct smtp_creds cr = { .n = 0 };
 	session_opts(e, c, &o, port, sizeof port);
 	if (with_login(&o, &cr, l, c->why, sizeof c->why) == -1) {
-		c->verdict = stage_verdict(SMTP_STAGE_AUTH);
+		c->verdict = V_LOCAL_ERROR;	/* nothing was sent */
 	} else if (smtp_open_staged(&s, &o, &stage, c->why, sizeof c->why) != OUT_OK) {
 		c->verdict = stage_verdict(stage);
 	} else {

@@ -22,8 +22,9 @@ struct probe_env {
  * V_UNSAFE, V_NO_AUTH), tls_info, offered and why. */
 void probe_tls(const struct probe_env *e, struct candidate *c);
 
-/* Logs in (after probe_tls said V_OK): V_OK with mech, or V_AUTH_FAILED
- * (or another verdict) with why. */
+/* Logs in (after probe_tls said V_OK): V_OK with mech, V_AUTH_FAILED
+ * when the server refused, V_LOCAL_ERROR when l cannot be used or
+ * written here (nothing sent), or another verdict, with why. */
 void probe_login(const struct probe_env *e, struct candidate *c,
     const struct login *l);
 
