@@ -12,7 +12,8 @@ set -eu
 PKGS="make gcc clang pkg-config libssl-dev openssl libsasl2-dev libsasl2-2
 libsasl2-modules libsasl2-modules-db sasl2-bin libdb5.3-dev db5.3-util
 libcmocka-dev libcurl4-openssl-dev libexpat1-dev dnsmasq-base mandoc iproute2 procps netcat-openbsd
-ca-certificates postfix perl util-linux"
+ca-certificates postfix perl util-linux
+libpsl-dev"
 
 missing() {
 	for p in $PKGS; do

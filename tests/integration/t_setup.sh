@@ -9,7 +9,7 @@
 . "$TOP/tests/integration/tlslib.sh"
 
 PF=$T/pf; PORT=$(free_port)
-PF_TLS_SAN="DNS:smtp.isp.example,DNS:mail.srvonly.example,DNS:smtp.hoster.example,DNS:smtp.ispdbonly.example" \
+PF_TLS_SAN="DNS:smtp.isp.example,DNS:mail.srvonly.example,DNS:smtp.hoster.example,DNS:smtp.ispdbonly.example,DNS:smtp.hoster.co.uk" \
 	postfix_start "$PF" "$PORT" authtls || { not_ok "postfix starts"; finish; }
 at_exit "postfix_stop $PF"
 SPORT=$(postfix_smtps_port "$PF")
@@ -18,7 +18,7 @@ CA=$(postfix_ca "$PF")
 # The web side: one server for the good names (cert from Postfix's CA),
 # one with a self-signed certificate.
 W=$T/www; mkdir -p "$W"
-tls_make_cert "$PF/tls" web "DNS:autoconfig.isp.example,DNS:autoconfig.mail.hoster.example,DNS:autoconfig.malformed.example,DNS:autoconfig.slow.example,DNS:autoconfig.huge.example,DNS:autoconfig.oauth.example,DNS:autoconfig.plain.example,DNS:ispdb.test,DNS:autoconfig.srvonly.example,DNS:autoconfig.nothing.example" &&
+tls_make_cert "$PF/tls" web "DNS:autoconfig.isp.example,DNS:autoconfig.mail.hoster.example,DNS:autoconfig.malformed.example,DNS:autoconfig.slow.example,DNS:autoconfig.huge.example,DNS:autoconfig.oauth.example,DNS:autoconfig.plain.example,DNS:ispdb.test,DNS:autoconfig.srvonly.example,DNS:autoconfig.nothing.example,DNS:autoconfig.hoster.co.uk" &&
 	tls_make_selfsigned "$T" self "DNS:autoconfig.badcert.example" ||
 	{ not_ok "web certificates"; finish; }
 HPORT=$(free_port)
@@ -30,11 +30,12 @@ at_exit "kill $!"
 DPORT=$(free_port)
 dnsmasq --keep-in-foreground --port="$DPORT" --listen-address=127.0.0.1 \
 	--bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null \
-	--user=nobody --group=nogroup --local=/example/ --local=/test/ \
+	--user=nobody --group=nogroup --local=/example/ --local=/test/ --local=/uk/ \
 	--pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" --log-queries \
 	--srv-host=_submission._tcp.srvonly.example,mail.srvonly.example,587,10,0 \
 	--srv-host=_submissions._tcp.srvonly.example,.,0,0,0 \
-	--mx-host=mxonly.example,mx1.mail.hoster.example,10 &
+	--mx-host=mxonly.example,mx1.mail.hoster.example,10 \
+	--mx-host=mxuk.example,mx1.eu.hoster.co.uk,10 &
 at_exit "kill $!"
 wait_port "$HPORT" && wait_port "$BPORT" && wait_port "$DPORT" ||
 	{ not_ok "httpsd and dnsmasq listen"; finish; }
@@ -60,6 +61,9 @@ ac_doc "$W/autoconfig.isp.example/mail/config-v1.1.xml" \
 	"$(smtp_xml smtp.isp.example 587 STARTTLS password-cleartext)"
 ac_doc "$W/autoconfig.mail.hoster.example/mail/config-v1.1.xml" \
 	"$(smtp_xml smtp.hoster.example 587 STARTTLS password-encrypted %EMAILADDRESS%)"
+# co.uk is a public suffix: the base domain of eu.hoster.co.uk is hoster.co.uk
+ac_doc "$W/autoconfig.hoster.co.uk/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.hoster.co.uk 587 STARTTLS password-cleartext %EMAILADDRESS%)"
 ac_doc "$W/ispdb.test/v1.1/ispdbonly.example" \
 	"$(smtp_xml smtp.ispdbonly.example 465 SSL password-cleartext)"
 ac_doc "$W/autoconfig.oauth.example/mail/config-v1.1.xml" \
@@ -76,11 +80,13 @@ echo '#!huge' > "$W/autoconfig.huge.example/mail/config-v1.1.xml"
 MAPS="--only-mapped --dns-server 127.0.0.1:$DPORT --tls-ca $CA --ispdb https://ispdb.test/v1.1/"
 for h in autoconfig.isp.example autoconfig.mail.hoster.example autoconfig.malformed.example \
 	autoconfig.slow.example autoconfig.huge.example autoconfig.oauth.example \
-	autoconfig.plain.example ispdb.test autoconfig.srvonly.example autoconfig.nothing.example; do
+	autoconfig.plain.example ispdb.test autoconfig.srvonly.example autoconfig.nothing.example \
+	autoconfig.hoster.co.uk; do
 	MAPS="$MAPS --connect-to $h:443:127.0.0.1:$HPORT"
 done
 MAPS="$MAPS --connect-to autoconfig.badcert.example:443:127.0.0.1:$BPORT"
-for h in smtp.isp.example smtp.hoster.example smtp.ispdbonly.example mail.srvonly.example; do
+for h in smtp.isp.example smtp.hoster.example smtp.ispdbonly.example mail.srvonly.example \
+	smtp.hoster.co.uk; do
 	MAPS="$MAPS --connect-to $h:587:127.0.0.1:$PORT --connect-to $h:465:127.0.0.1:$SPORT"
 done
 
@@ -230,12 +236,35 @@ assert_grep "SRV only: the . target means not offered" "(service not offered)" "
 assert_grep "SRV only: record found" "mail.srvonly.example port 587 (priority 10)" "$O"
 assert_grep "SRV only: chosen with STARTTLS" "^Chosen: mail.srvonly.example:587 with STARTTLS" "$O"
 assert_grep "SRV only: warns that SRV is unauthenticated" "came from a DNS SRV record" "$O"
+assert_grep "SRV only: warned before the login" "^Note: mail.srvonly.example came from a DNS SRV record" "$O"
 
 # --- only MX: mx1.mail.hoster.example -> autoconfig.mail.hoster.example
 setup mx --dry-run -C "$T/mx.conf" --password-file "$T/authinfo.pw" --user testuser testuser@mxonly.example
 assert_eq "MX only: exit 0" 0 "$rc"
 assert_grep "MX only: MX host and its provider domain" "mx1.mail.hoster.example, provider domain mail.hoster.example" "$O"
 assert_grep "MX only: chosen from the provider's document" "^Chosen: smtp.hoster.example:587 with STARTTLS" "$O"
+assert_grep "MX only: warns that MX is unauthenticated, as for SRV" \
+	"^Note: smtp.hoster.example came from a DNS MX record, which DNS can forge" "$O"
+
+# --- MX host under a two-label public suffix: mx1.eu.hoster.co.uk.  The
+# base domain is hoster.co.uk (Public Suffix List), never co.uk, whose
+# owner would learn the address from the autoconfig query.
+setup mxuk --dry-run -C "$T/mxuk.conf" --password-file "$T/authinfo.pw" --user testuser testuser@mxuk.example
+sed 's/^/# /' "$O"
+assert_grep "co.uk: MX host and its provider domain" "mx1.eu.hoster.co.uk, provider domain eu.hoster.co.uk" "$O"
+assert_no_grep "co.uk: the public suffix is never asked" 'autoconfig\.co\.uk\|v1\.1/co\.uk' "$O"
+if grep -q "base domain hoster.co.uk (Public Suffix List)" "$O"; then
+	ok "co.uk: base domain hoster.co.uk from the Public Suffix List"
+	assert_eq "co.uk: exit 0" 0 "$rc"
+	assert_grep "co.uk: chosen from the base domain's document" "^Chosen: smtp.hoster.co.uk:587 with STARTTLS" "$O"
+	assert_grep "co.uk: MX-derived, so warned" "^Note: smtp.hoster.co.uk came from a DNS MX record" "$O"
+else
+	# relayq-setup built without -lpsl: the guess needs the user's yes,
+	# and there is no terminal to give it.
+	assert_grep "co.uk: without a list the guessed base domain is not used unconfirmed" \
+		"base domain co.uk not used: no Public Suffix List and not confirmed" "$O"
+	ok "co.uk: base domain from the Public Suffix List # SKIP relayq-setup built without libpsl"
+fi
 
 # --- the ISP database
 setup ispdb --dry-run -C "$T/ispdb.conf" --password-file "$T/authinfo.pw" testuser@ispdbonly.example

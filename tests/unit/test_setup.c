@@ -23,6 +23,7 @@
 #include "map.h"
 #include "net.h"
 #include "plan.h"
+#include "psl.h"
 #include "redact.h"
 
 static char dir[64];
@@ -139,6 +140,32 @@ test_login_check(void **state)
 	assert_non_null(strstr(err, "more than the 1022"));
 	assert_null(strstr(err, "xxx"));
 	login_clear(&l);
+}
+
+/* The MX step's base domain: the registrable domain by the Public Suffix
+ * List, never a two-label public suffix such as co.uk. */
+static void
+test_psl_base_domain(void **state)
+{
+	char out[256];
+	if (!psl_available()) {
+		/* Only the last two labels, which the user must confirm. */
+		assert_int_equal(psl_base_domain("eu.hoster.co.uk", out, sizeof out),
+		    PSL_GUESS);
+		assert_string_equal(out, "co.uk");
+		skip();
+	}
+	assert_int_equal(psl_base_domain("eu.hoster.co.uk", out, sizeof out), PSL_FOUND);
+	assert_string_equal(out, "hoster.co.uk");
+	assert_int_equal(psl_base_domain("hoster.co.uk", out, sizeof out), PSL_FOUND);
+	assert_string_equal(out, "hoster.co.uk");
+	assert_int_equal(psl_base_domain("co.uk", out, sizeof out), PSL_SUFFIX);
+	assert_string_equal(out, "");
+	assert_int_equal(psl_base_domain("mail.hoster.example", out, sizeof out), PSL_FOUND);
+	assert_string_equal(out, "hoster.example");
+	assert_int_equal(psl_base_domain("mail.protection.outlook.com", out, sizeof out),
+	    PSL_FOUND);
+	assert_string_equal(out, "outlook.com");
 }
 
 /* Through plan_write: the source, then the map relayqd opens. */
@@ -420,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_connect_to),
 		cmocka_unit_test(test_login_value_roundtrip),
 		cmocka_unit_test(test_login_check),
+		cmocka_unit_test(test_psl_base_domain),
 		cmocka_unit_test_setup_teardown(test_odd_passwords_written,
 		    make_dir, remove_dir),
 		cmocka_unit_test(test_redact_line),

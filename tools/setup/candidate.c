@@ -44,3 +44,13 @@ cand_verdict_words(enum verdict v)
 	default: return "not tried";
 	}
 }
+
+const char *
+cand_dns_words(enum cand_dns d)
+{
+	switch (d) {
+	case CAND_DNS_SRV: return "SRV";
+	case CAND_DNS_MX: return "MX";
+	default: return "";
+	}
+}

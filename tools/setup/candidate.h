@@ -24,6 +24,15 @@ enum verdict {
 				   written here (nothing sent) */
 };
 
+/* Where DNS, which is not authenticated, chose the server: the user is
+ * warned before the password is sent. */
+enum cand_dns {
+	CAND_DNS_NONE = 0,
+	CAND_DNS_SRV,		/* an SRV record named it */
+	CAND_DNS_MX		/* the MX host named the provider whose
+				   document named it */
+};
+
 struct candidate {
 	char host[256];
 	int port;
@@ -31,7 +40,7 @@ struct candidate {
 	unsigned auth;			/* enum ac_auth bits; 0 = not said */
 	char username[256];		/* "" = the e-mail address */
 	char source[320];		/* where it came from, for the user */
-	bool unsigned_dns;		/* from an SRV record: confirm */
+	enum cand_dns unsigned_dns;	/* which unsigned DNS answer chose it */
 	/* Filled by the probe. */
 	enum verdict verdict;
 	char tls_info[256];		/* "version=..., verify=OK, ..." */
@@ -54,5 +63,7 @@ bool cand_add(struct cand_list *l, const struct candidate *c);
 /* "implicit TLS" / "STARTTLS" / "no TLS". */
 const char *cand_socket_words(enum ac_socket s);
 const char *cand_verdict_words(enum verdict v);
+/* "SRV" / "MX" / "". */
+const char *cand_dns_words(enum cand_dns d);
 
 #endif

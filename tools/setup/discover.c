@@ -10,6 +10,7 @@
 #include "discover.h"
 #include "dns.h"
 #include "fetch.h"
+#include "psl.h"
 #include "relayq.h"
 
 enum { STEP_AUTOCONFIG, STEP_WELLKNOWN, STEP_ISPDB, STEP_SRV, STEP_MX,
@@ -76,9 +77,11 @@ say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* Adds the servers of one parsed document; returns how many. */
+/* Adds the servers of one parsed document, found through via; returns
+ * how many. */
 static size_t
-add_document(struct cand_list *l, const struct ac_config *cfg, const char *source)
+add_document(struct cand_list *l, const struct ac_config *cfg, const char *source,
+    enum cand_dns via)
 {
 	size_t added = 0;
 	if (cfg->display_name[0] != '\0' && l->provider[0] == '\0')
@@ -91,6 +94,7 @@ add_document(struct cand_list *l, const struct ac_config *cfg, const char *sourc
 		strlcpy_rq(c.host, s->hostname, sizeof c.host);
 		strlcpy_rq(c.username, s->username, sizeof c.username);
 		strlcpy_rq(c.source, source, sizeof c.source);
+		c.unsigned_dns = via;
 		if (c.port == 0)
 			c.port = s->socket == AC_SOCK_SSL ? 465 :
 			    s->socket == AC_SOCK_STARTTLS ? 587 : 25;
@@ -127,7 +131,7 @@ try_document(struct discoverer *d, struct cand_list *l, const char *label,
 		say("\n    ignored, not a usable autoconfig document: %s\n", err);
 	} else {
 		snprintf_rq(source, sizeof source, "%s %s", label, url);
-		added = add_document(l, &cfg, source);
+		added = add_document(l, &cfg, source, d->via);
 		say("\n    found %zu outgoing server%s%s%s%s\n", cfg.nservers,
 		    cfg.nservers == 1 ? "" : "s",
 		    cfg.display_name[0] != '\0' ? " of " : "", cfg.display_name,
@@ -191,7 +195,7 @@ srv_one(struct discoverer *d, struct cand_list *l, const char *service,
 			say("%s%s (service not offered)\n", i > 0 ? "    " : "", rr[i].target);
 			continue;
 		}
-		struct candidate c = { .port = rr[i].port, .socket = sock, .unsigned_dns = true };
+		struct candidate c = { .port = rr[i].port, .socket = sock, .unsigned_dns = CAND_DNS_SRV };
 		strlcpy_rq(c.host, rr[i].target, sizeof c.host);
 		snprintf_rq(c.source, sizeof c.source, "DNS SRV %s", name);
 		say("%s%s port %d (priority %d)\n", i > 0 ? "    " : "", c.host, c.port, rr[i].prio);
@@ -208,27 +212,77 @@ step_srv(struct discoverer *d, struct cand_list *l)
 	return n + srv_one(d, l, "_submission._tcp", AC_SOCK_STARTTLS);
 }
 
-/* "mx1.mail.provider.example" -> full "mail.provider.example" and base
- * "provider.example" (the last two labels: no public suffix list). */
+/* "mx1.mail.provider.example" -> "mail.provider.example": the MX host
+ * minus its first label (%MXFULLDOMAIN%). */
 static void
-mx_domains(const char *mx, char *full, char *base, size_t size)
+mx_full_domain(const char *mx, char *full, size_t size)
 {
 	const char *dot = strchr(mx, '.');
 	strlcpy_rq(full, dot != NULL ? dot + 1 : mx, size);
-	const char *p = full + strlen(full);
-	int dots = 0;
-	while (p > full && dots < 2)
-		if (*--p == '.')
-			dots++;
-	strlcpy_rq(base, dots == 2 ? p + 1 : full, size);
 }
 
+/* The registrable domain of full (%MXBASEDOMAIN%) into base, from the
+ * Public Suffix List; without one, the last two labels if the user
+ * confirms them.  false when full is a public suffix (nothing of it may
+ * be asked) ; base is "" when there is no base domain to use. */
+static bool
+mx_base_domain(struct discoverer *d, const char *full, char *base, size_t size)
+{
+	char question[400];
+	switch (psl_base_domain(full, base, size)) {
+	case PSL_FOUND:
+		say("    base domain %s (Public Suffix List)\n", base);
+		return true;
+	case PSL_SUFFIX:
+		say("    %s is a public suffix, not a provider's domain: skipped\n", full);
+		return false;
+	default:
+		break;
+	}
+	snprintf_rq(question, sizeof question, "No Public Suffix List here: is %s "
+	    "the provider's domain (not one shared by many, like co.uk)?", base);
+	if (strcasecmp(base, full) != 0 && (d->o->confirm == NULL ||
+	    !d->o->confirm(question))) {
+		say("    base domain %s not used: no Public Suffix List and not "
+		    "confirmed\n", base);
+		base[0] = '\0';
+	}
+	return true;
+}
+
+/* Autoconfig, then the ISP database, for one provider domain. */
+static size_t
+mx_provider(struct discoverer *d, struct cand_list *l, const char *domain)
+{
+	size_t added = step_autoconfig(d, l, domain, "MX provider autoconfig");
+	return added > 0 ? added : step_ispdb(d, l, domain);
+}
+
+static size_t
+mx_steps(struct discoverer *d, struct cand_list *l, const char *mx)
+{
+	char full[256], base[256];
+	size_t added = 0;
+	mx_full_domain(mx, full, sizeof full);
+	say("%s, provider domain %s\n", mx, full);
+	if (strcasecmp(full, d->domain) == 0 || !autoconfig_host_normalize(full) ||
+	    !mx_base_domain(d, full, base, sizeof base))
+		return 0;
+	added = mx_provider(d, l, full);
+	if (added == 0 && base[0] != '\0' && strcasecmp(base, full) != 0 &&
+	    strcasecmp(base, d->domain) != 0)
+		added = mx_provider(d, l, base);
+	return added;
+}
+
+/* The servers it finds were chosen by an MX answer, which DNS can forge:
+ * marked CAND_DNS_MX, as SRV ones are CAND_DNS_SRV. */
 static size_t
 step_mx(struct discoverer *d, struct cand_list *l)
 {
 	struct dns_mx mx[DNS_MAX_RR];
 	size_t n = 0;
-	char err[RELAYQ_ERRLEN], full[256], base[256];
+	char err[RELAYQ_ERRLEN];
 	say("  DNS MX %s: ", d->domain);
 	if (dns_mx(d->o->net, d->domain, mx, &n, err, sizeof err) == -1) {
 		say("failed: %s\n", err);
@@ -238,18 +292,9 @@ step_mx(struct discoverer *d, struct cand_list *l)
 		say("none\n");
 		return 0;
 	}
-	mx_domains(mx[0].host, full, base, sizeof full);
-	say("%s, provider domain %s\n", mx[0].host, full);
-	if (strcasecmp(full, d->domain) == 0 || !autoconfig_host_normalize(full))
-		return 0;
-	size_t added = step_autoconfig(d, l, full, "MX provider autoconfig");
-	if (added == 0)
-		added = step_ispdb(d, l, full);
-	if (added == 0 && strcasecmp(base, full) != 0 && strcasecmp(base, d->domain) != 0) {
-		added = step_autoconfig(d, l, base, "MX provider autoconfig");
-		if (added == 0)
-			added = step_ispdb(d, l, base);
-	}
+	d->via = CAND_DNS_MX;
+	size_t added = mx_steps(d, l, mx[0].host);
+	d->via = CAND_DNS_NONE;
 	return added;
 }
 

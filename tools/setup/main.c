@@ -297,7 +297,8 @@ explain_nothing(const struct cand_list *l, const char *email)
 static void
 find_servers(const struct opts *o, const struct probe_env *env, struct cand_list *l)
 {
-	struct discover_opts dopts = { &o->net, o->email, o->ispdb, isatty(1) != 0 };
+	struct discover_opts dopts = { &o->net, o->email, o->ispdb, isatty(1) != 0,
+	    ask_yes };
 	struct discoverer d;
 	size_t checked = 0;
 	bool any_ok = false;
@@ -328,9 +329,10 @@ log_in(const struct opts *o, const struct probe_env *env, struct cand_list *l,
 	size_t n = ranked(l, order);
 	for (size_t i = 0; i < n; i++) {
 		struct candidate *c = &l->c[order[i]];
-		if (c->unsigned_dns)
-			printf("Note: %s came from a DNS SRV record, which DNS can forge; "
-			    "make sure it is your provider's server.\n", c->host);
+		if (c->unsigned_dns != CAND_DNS_NONE)
+			printf("Note: %s came from a DNS %s record, which DNS can forge; "
+			    "make sure it is your provider's server.\n", c->host,
+			    cand_dns_words(c->unsigned_dns));
 		strlcpy_rq(login->user, o->user != NULL ? o->user :
 		    c->username[0] != '\0' ? c->username : o->email, sizeof login->user);
 		if (login->password == NULL && !o->no_password) {
