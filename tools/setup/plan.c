@@ -453,10 +453,10 @@ print_diff(const struct plan_file *f)
 		    temp_copy(dir, "new", &f->new_shown, b, sizeof b) == 0 &&
 		    run_diff(f->path, a, b) == 0;
 		if (a[0] != '\0')
-			unlink(a);
+			(void)unlink(a);	/* best effort: a private 0700 directory */
 		if (b[0] != '\0')
-			unlink(b);
-		rmdir(dir);
+			(void)unlink(b);
+		(void)rmdir(dir);
 	}
 	if (!shown)
 		printf("--- %s (%s could not compare; the new contents)\n%s", f->path,
