@@ -55,7 +55,7 @@ static int
 set_reply(struct env_rcpt *r, enum outcome out, const char *text)
 {
 	r->state = out == OUT_OK ? RCPT_DELIVERED : out == OUT_PERM ? RCPT_FAILED : RCPT_TEMPFAIL;
-	return env_set(&r->reply, text);
+	return envelope_set(&r->reply, text);
 }
 
 /* Recipients per transaction: servers must take 100 (RFC 5321
@@ -270,7 +270,7 @@ record(struct run *run, struct envelope *e, int fd)
 			log_err("%s: %s", e->qid, err);
 		return;
 	}
-	if (env_set(&e->reason, kept != NULL ? kept : first_reason(e)) == -1 ||
+	if (envelope_set(&e->reason, kept != NULL ? kept : first_reason(e)) == -1 ||
 	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1)
 		log_err("%s: cannot record delivery state: %s", e->qid, err);
 }
@@ -430,7 +430,7 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 	for (size_t i = 0; i < e.nrcpt; i++) {
 		if (policy_is_pending(&e.rcpts[i])) {
 			e.rcpts[i].state = RCPT_FAILED;
-			if (env_set(&e.rcpts[i].reply, "returned by the administrator") == -1)
+			if (envelope_set(&e.rcpts[i].reply, "returned by the administrator") == -1)
 				goto out;
 		}
 	}

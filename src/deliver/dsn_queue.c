@@ -55,7 +55,7 @@ dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
 	envelope_init(&e);
 	e.arrival = j->now;
 	e.uid = geteuid();
-	if (env_set(&e.sender, "") == -1 || envelope_add_rcpt(&e, to) == -1) {
+	if (envelope_set(&e.sender, "") == -1 || envelope_add_rcpt(&e, to) == -1) {
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
 	}

@@ -2,10 +2,10 @@
  * id, status char, size, time, sender, (reason), recipients. */
 #include "mailq.h"
 #include "buf.h"
+#include "dirscan.h"
 #include "queue.h"
 #include "relayq.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -62,88 +62,80 @@ print_entry(FILE *out, struct queue *q, const struct envelope *e)
 	}
 }
 
-/* Messages still in maildrop/ (no daemon has picked them up yet). */
-static void
-collect_drops(struct queue *q, bool all, uid_t uid, const struct qsel *sel,
-    struct envelope **list, size_t *count, size_t *cap)
+/* The entries to show: the caller's (or everyone's), matching sel. */
+struct listing {
+	struct queue *q;
+	bool all;
+	uid_t uid;
+	const struct qsel *sel;
+	struct envelope *v;
+	size_t n, cap;
+};
+
+/* A fresh envelope at the end of l->v (not yet counted), or NULL. */
+static struct envelope *
+next_slot(struct listing *l)
 {
-	char err[RELAYQ_ERRLEN];
-	int dfd = dup(q->dropfd);
-	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd != -1)
-			close(dfd);
-		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct envelope *v = realloc(l->v, nc * sizeof *v);
+		if (v == NULL)
+			return NULL;
+		l->v = v;
+		l->cap = nc;
 	}
-	rewinddir(d);	/* the dup shares its offset with earlier readers */
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (!qid_valid(de->d_name) || *count == *cap)
-			continue;
-		int fd = openat(q->dropfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		struct envelope *e = &(*list)[*count];
-		envelope_init(e);
-		if (fd == -1 || drop_parse(fd, e, err, sizeof err) == -1 ||
-		    (!all && e->uid != uid) || !qsel_match(sel, e)) {
-			envelope_free(e);
-		} else {
-			strlcpy_rq(e->qid, de->d_name, sizeof e->qid);
-			env_set(&e->reason, "waiting for pickup by relayqd");
-			(*count)++;
-		}
-		if (fd != -1)
-			close(fd);
-	}
-	closedir(d);
+	envelope_init(&l->v[l->n]);
+	return &l->v[l->n];
 }
 
-static size_t
-count_drops(struct queue *q)
+/* Counts the slot's envelope in when it is one to show. */
+static void
+keep_if_shown(struct listing *l, struct envelope *e, bool readable)
 {
-	size_t n = 0;
-	int dfd = dup(q->dropfd);
-	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd != -1)
-			close(dfd);
+	if (readable && (l->all || e->uid == l->uid) && qsel_match(l->sel, e))
+		l->n++;
+	else
+		envelope_free(e);
+}
+
+/* A message still in maildrop/ (no relayqd has picked it up yet). */
+static int
+drop_entry(void *arg, const char *name)
+{
+	struct listing *l = arg;
+	char err[RELAYQ_ERRLEN];
+	struct envelope *e;
+	if (!qid_valid(name) || (e = next_slot(l)) == NULL)
 		return 0;
+	int fd = openat(l->q->dropfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool ok = fd != -1 && drop_parse(fd, e, err, sizeof err) == 0;
+	if (ok) {
+		strlcpy_rq(e->qid, name, sizeof e->qid);
+		ok = envelope_set(&e->reason, "waiting for pickup by relayqd") == 0;
 	}
-	rewinddir(d);
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL)
-		n += qid_valid(de->d_name);
-	closedir(d);
-	return n;
+	keep_if_shown(l, e, ok);
+	if (fd != -1)
+		close(fd);
+	return 0;
 }
 
 static int
-collect(struct queue *q, bool all, uid_t uid, const struct qsel *sel,
-    struct envelope **list, size_t *count)
+collect(struct listing *l)
 {
 	char (*ids)[QID_SIZE];
 	char err[RELAYQ_ERRLEN];
 	size_t n;
-	if (queue_ids(q, &ids, &n, false) == -1)
+	if (queue_ids(l->q, &ids, &n, false) == -1)
 		return -1;
-	size_t cap = n + count_drops(q);
-	*list = calloc(cap ? cap : 1, sizeof **list);
-	*count = 0;
-	if (*list == NULL) {
-		queue_ids_free(ids);
-		return -1;
-	}
 	for (size_t i = 0; i < n; i++) {
-		struct envelope *e = &(*list)[*count];
-		envelope_init(e);
-		if (qf_read(q->queuefd, ids[i], e, err, sizeof err) == -1 ||
-		    (!all && e->uid != uid) || !qsel_match(sel, e)) {
-			envelope_free(e);
-			continue;
-		}
-		(*count)++;
+		struct envelope *e = next_slot(l);
+		if (e == NULL)
+			break;
+		keep_if_shown(l, e, qf_read(l->q->queuefd, ids[i], e, err, sizeof err) == 0);
 	}
 	queue_ids_free(ids);
-	collect_drops(q, all, uid, sel, list, count, &cap);
+	if (l->q->dropfd != -1)
+		(void)dirscan(l->q->dropfd, drop_entry, l);	/* root only */
 	return 0;
 }
 
@@ -152,27 +144,26 @@ mailq_print(FILE *out, const char *spool, bool all_users, uid_t only_uid,
     const struct qsel *sel, char *err, size_t errlen)
 {
 	struct queue q;
-	struct envelope *list;
-	size_t n;
 	if (queue_open_readonly(&q, spool, err, errlen) == -1)
 		return -1;
-	if (collect(&q, all_users, only_uid, sel, &list, &n) == -1) {
+	struct listing l = { .q = &q, .all = all_users, .uid = only_uid, .sel = sel };
+	if (collect(&l) == -1) {
 		snprintf_rq(err, errlen, "cannot read the queue in %s", spool);
 		queue_close(&q);
 		return -1;
 	}
-	if (n == 0)
+	if (l.n == 0)
 		fprintf(out, "%s/queue is empty\n", spool);
 	else
 		fprintf(out, "\t\t%s/queue (%zu request%s)\n"
 		    "-----Q-ID----- --Size-- -----Q-Time----- "
-		    "------------Sender/Recipient-----------\n", spool, n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < n; i++) {
-		print_entry(out, &q, &list[i]);
-		envelope_free(&list[i]);
+		    "------------Sender/Recipient-----------\n", spool, l.n, l.n == 1 ? "" : "s");
+	for (size_t i = 0; i < l.n; i++) {
+		print_entry(out, &q, &l.v[i]);
+		envelope_free(&l.v[i]);
 	}
-	fprintf(out, "\t\tTotal requests: %zu\n", n);
-	free(list);
+	fprintf(out, "\t\tTotal requests: %zu\n", l.n);
+	free(l.v);
 	queue_close(&q);
 	return 0;
 }

@@ -2,15 +2,16 @@
  * locks and retirement.  Every rename/unlink is followed by a dir fsync. */
 #include "queue.h"
 #include "buf.h"
+#include "dirscan.h"
+#include "durable.h"
 #include "log.h"
 #include "relayq.h"
 
-#include <dirent.h>
 #include <string.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -166,8 +167,8 @@ queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
 			return;
 		}
 	}
-	fsync_dir(dirfd);
-	fsync_dir(q->quarfd);
+	durable_sync_dir(dirfd);
+	durable_sync_dir(q->quarfd);
 	log_err("%s: moved to quarantine/%s: %s", name, dest, why);
 }
 
@@ -267,33 +268,33 @@ pickup_one(struct queue *q, const char *name)
 	return rc == 0 ? PICKED_UP : PICKUP_FAILED;
 }
 
+struct pickup_pass {
+	struct queue *q;
+	int count;
+};
+
+static int
+pickup_entry(void *arg, const char *name)
+{
+	struct pickup_pass *p = arg;
+	if (strncmp(name, "tmp.", 4) == 0)
+		remove_stale_tmp(p->q, name);
+	else if (pickup_one(p->q, name) == PICKED_UP)
+		p->count++;
+	return 0;
+}
+
 int
 queue_pickup(struct queue *q, char *err, size_t errlen)
 {
-	int dfd = dup(q->dropfd);
-	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
+	struct pickup_pass p = { q, 0 };
+	if (dirscan(q->dropfd, pickup_entry, &p) == -1) {
 		snprintf_rq(err, errlen, "maildrop: %s", strerror(errno));
-		if (dfd != -1)
-			close(dfd);
 		return -1;
 	}
-	rewinddir(d);
-	int count = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (strncmp(de->d_name, "tmp.", 4) == 0) {
-			remove_stale_tmp(q, de->d_name);
-			continue;
-		}
-		if (pickup_one(q, de->d_name) == PICKED_UP)
-			count++;
-	}
-	closedir(d);
+	int count = p.count;
 	/* One sync for the whole pass (I3): nothing is delivered before it. */
-	if (count > 0 && (fsync_dir(q->queuefd) == -1 || fsync_dir(q->dropfd) == -1)) {
+	if (count > 0 && (durable_sync_dir(q->queuefd) == -1 || durable_sync_dir(q->dropfd) == -1)) {
 		snprintf_rq(err, errlen, "fsync of the spool: %s", strerror(errno));
 		return -1;
 	}
@@ -373,29 +374,31 @@ has_suffix(const char *name, const char *sfx)
 	return n == QID_LEN + 3 && strcmp(name + QID_LEN, sfx) == 0;
 }
 
+struct id_walk {
+	struct queue *q;
+	bool repair;
+	char (**ids)[QID_SIZE];
+	size_t *n, cap;
+};
+
+static int
+id_entry(void *arg, const char *name)
+{
+	struct id_walk *w = arg;
+	if (has_suffix(name, ".qf") && w->repair)
+		check_orphan_qf(w->q, name);
+	else if (has_suffix(name, ".df"))
+		return add_id(w->ids, w->n, &w->cap, name);
+	return 0;
+}
+
 int
 queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair)
 {
-	size_t cap = 0;
+	struct id_walk w = { q, repair, ids, n, 0 };
 	*ids = NULL;
 	*n = 0;
-	int dfd = dup(q->queuefd);
-	DIR *d = dfd == -1 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd != -1)
-			close(dfd);
-		return -1;
-	}
-	rewinddir(d);
-	struct dirent *de;
-	int rc = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (has_suffix(de->d_name, ".qf") && repair)
-			check_orphan_qf(q, de->d_name);
-		else if (has_suffix(de->d_name, ".df"))
-			rc = add_id(ids, n, &cap, de->d_name);
-	}
-	closedir(d);
+	int rc = dirscan(q->queuefd, id_entry, &w);
 	if (rc == 0 && *n > 0)
 		qsort(*ids, *n, sizeof **ids, cmp_qid);
 	for (size_t i = 0; rc == 0 && repair && i < *n; i++)
@@ -469,7 +472,7 @@ queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
 	/* ENOENT: a concurrent listing already retired the orphaned .qf. */
 	snprintf_rq(name, sizeof name, "%s.qf", qid);
 	if ((unlinkat(q->queuefd, name, 0) == -1 && errno != ENOENT) ||
-	    fsync_dir(q->queuefd) == -1) {
+	    durable_sync_dir(q->queuefd) == -1) {
 		snprintf_rq(err, errlen, "cannot remove %s: %s", name, strerror(errno));
 		return -1;
 	}

@@ -102,9 +102,9 @@ fill_envelope(struct envelope *e, const struct submit_req *r, const struct msg_r
 {
 	e->arrival = time(NULL);
 	e->uid = getuid();
-	if (env_set(&e->sender, m->sender) == -1 || env_set(&e->msgid, m->msgid) == -1 ||
-	    env_set(&e->notify, r->cli->notify) == -1 || env_set(&e->ret, r->cli->ret) == -1 ||
-	    env_set(&e->envid, r->cli->envid) == -1 || env_set(&e->body, r->cli->body_type) == -1)
+	if (envelope_set(&e->sender, m->sender) == -1 || envelope_set(&e->msgid, m->msgid) == -1 ||
+	    envelope_set(&e->notify, r->cli->notify) == -1 || envelope_set(&e->ret, r->cli->ret) == -1 ||
+	    envelope_set(&e->envid, r->cli->envid) == -1 || envelope_set(&e->body, r->cli->body_type) == -1)
 		return -1;
 	for (size_t i = 0; i < m->nrcpts; i++)
 		if (envelope_add_rcpt(e, m->rcpts[i]) == -1)

@@ -78,11 +78,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strlcpy_rq(e.qid, "AbCdEfGh012345", sizeof e.qid);
 	e.arrival = 1795376039;
 	e.last_try = e.arrival + 60;
-	if (env_set(&e.sender, field(in, &off, size)) == -1 ||
-	    env_set(&e.notify, field(in, &off, size)) == -1 ||
-	    env_set(&e.ret, field(in, &off, size)) == -1 ||
+	if (envelope_set(&e.sender, field(in, &off, size)) == -1 ||
+	    envelope_set(&e.notify, field(in, &off, size)) == -1 ||
+	    envelope_set(&e.ret, field(in, &off, size)) == -1 ||
 	    envelope_add_rcpt(&e, field(in, &off, size)) == -1 ||
-	    env_set(&e.rcpts[0].reply, field(in, &off, size)) == -1)
+	    envelope_set(&e.rcpts[0].reply, field(in, &off, size)) == -1)
 		goto out;
 	e.rcpts[0].state = "PTDF"[in[0] & 3];
 	int fd = memfd_create("df", 0);

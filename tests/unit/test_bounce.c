@@ -60,7 +60,7 @@ fx_rcpt(struct fx *f, const char *addr, enum rcpt_state st, const char *reply)
 {
 	assert_int_equal(envelope_add_rcpt(&f->e, addr), 0);
 	f->e.rcpts[f->e.nrcpt - 1].state = st;
-	assert_int_equal(env_set(&f->e.rcpts[f->e.nrcpt - 1].reply, reply), 0);
+	assert_int_equal(envelope_set(&f->e.rcpts[f->e.nrcpt - 1].reply, reply), 0);
 }
 
 /* The three recipients of the brief: two failures and one delivery. */
@@ -72,7 +72,7 @@ fx_init(struct fx *f)
 	strlcpy_rq(f->e.qid, QID, sizeof f->e.qid);
 	f->e.arrival = ARRIVAL;
 	f->e.last_try = NOW;
-	assert_int_equal(env_set(&f->e.sender, "alice@example.org"), 0);
+	assert_int_equal(envelope_set(&f->e.sender, "alice@example.org"), 0);
 	fx_rcpt(f, "nobody@example.net", RCPT_FAILED, "550 5.1.1 <nobody@example.net>: "
 	    "Recipient address rejected: User unknown");
 	fx_rcpt(f, "bob@example.net", RCPT_FAILED, "554 go away");
@@ -185,7 +185,7 @@ test_status_fields(void **state)
 {
 	struct fx f;
 	fx_init(&f);
-	assert_int_equal(env_set(&f.e.envid, "ENV+2B42"), 0);
+	assert_int_equal(envelope_set(&f.e.envid, "ENV+2B42"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	char *p = part(&f, 2);
 	assert_string_equal(p,
@@ -222,14 +222,14 @@ test_ret(void **state)
 {
 	struct fx f;
 	fx_init(&f);
-	assert_int_equal(env_set(&f.e.ret, "HDRS"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "HDRS"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	char *p = part(&f, 3);
 	assert_string_equal(p, "From: Alice <alice@example.org>\n"
 	    "To: nobody@example.net, bob@example.net, carol@example.net\n"
 	    "Subject: lunch\nMessage-ID: <x1@example.org>\n");
 	free(p);
-	assert_int_equal(env_set(&f.e.ret, "full"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "full"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	assert_non_null(strstr(f.out, "\nContent-Type: message/rfc822\n"));
 	assert_null(strstr(f.out, "text/rfc822-headers"));
@@ -238,7 +238,7 @@ test_ret(void **state)
 	free(p);
 	/* No header/body separator, no final LF: all header, LF added. */
 	fx_content(&f, "Subject: x", 10);
-	assert_int_equal(env_set(&f.e.ret, NULL), 0);
+	assert_int_equal(envelope_set(&f.e.ret, NULL), 0);
 	assert_int_equal(fx_run(&f), 0);
 	p = part(&f, 3);
 	assert_string_equal(p, "Subject: x\n");
@@ -251,9 +251,9 @@ test_injection(void **state)
 {
 	struct fx f;
 	fx_init(&f);
-	assert_int_equal(env_set(&f.e.rcpts[1].reply, "554 5.7.1 no\r\nBcc: x@evil\n\x01."), 0);
-	assert_int_equal(env_set(&f.e.rcpts[0].addr, "a@b\r\nBcc: y@evil"), 0);
-	assert_int_equal(env_set(&f.e.sender, "s@x>\nBcc: z@evil"), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply, "554 5.7.1 no\r\nBcc: x@evil\n\x01."), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[0].addr, "a@b\r\nBcc: y@evil"), 0);
+	assert_int_equal(envelope_set(&f.e.sender, "s@x>\nBcc: z@evil"), 0);
 	f.r.hostname = "h\nBcc: w@evil";
 	assert_int_equal(fx_run(&f), 0);
 	assert_null(strstr(f.out, "\nBcc:"));
@@ -276,7 +276,7 @@ test_folding(void **state)
 	longrep[n++] = ' ';
 	memset(longrep + n, 'z', 1500);
 	longrep[n + 1500] = '\0';
-	assert_int_equal(env_set(&f.e.rcpts[1].reply, longrep), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply, longrep), 0);
 	assert_int_equal(fx_run(&f), 0);
 	size_t maxline = 0, len = 0;
 	for (size_t i = 0; i < f.outlen; i++, len++) {
@@ -298,9 +298,9 @@ test_folding(void **state)
 	memcpy(longrep, "550 ", 4);
 	memset(longrep + 4, 'z', 1500);
 	longrep[1504] = '\0';
-	assert_int_equal(env_set(&f.e.rcpts[1].reply, longrep), 0);
-	assert_int_equal(env_set(&f.e.rcpts[1].addr, longrep + 4), 0);
-	assert_int_equal(env_set(&f.e.sender, longrep + 4), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply, longrep), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].addr, longrep + 4), 0);
+	assert_int_equal(envelope_set(&f.e.sender, longrep + 4), 0);
 	assert_int_equal(fx_run(&f), 0);
 	maxline = 0;
 	len = 0;
@@ -324,29 +324,29 @@ test_policy(void **state)
 	assert_true(bounce_wanted(&f.e, BOUNCE_DELAYED));
 	assert_false(bounce_wanted(&f.e, BOUNCE_RELAYED));
 	assert_string_equal(bounce_recipient(&f.e, BOUNCE_FAILED, pm), "alice@example.org");
-	assert_int_equal(env_set(&f.e.notify, "NEVER"), 0);
+	assert_int_equal(envelope_set(&f.e.notify, "NEVER"), 0);
 	assert_false(bounce_wanted(&f.e, BOUNCE_FAILED));
 	assert_false(bounce_wanted(&f.e, BOUNCE_DELAYED));
 	assert_null(bounce_recipient(&f.e, BOUNCE_FAILED, pm));
-	assert_int_equal(env_set(&f.e.notify, "SUCCESS,DELAY"), 0);
+	assert_int_equal(envelope_set(&f.e.notify, "SUCCESS,DELAY"), 0);
 	assert_false(bounce_wanted(&f.e, BOUNCE_FAILED));
 	assert_true(bounce_wanted(&f.e, BOUNCE_DELAYED));
 	assert_true(bounce_wanted(&f.e, BOUNCE_RELAYED));
-	assert_int_equal(env_set(&f.e.notify, "failure"), 0);
+	assert_int_equal(envelope_set(&f.e.notify, "failure"), 0);
 	assert_true(bounce_wanted(&f.e, BOUNCE_FAILED));
 	assert_false(bounce_wanted(&f.e, BOUNCE_DELAYED));
 	/* null sender: never to <>; failures go to the postmaster */
-	assert_int_equal(env_set(&f.e.notify, NULL), 0);
-	assert_int_equal(env_set(&f.e.sender, ""), 0);
+	assert_int_equal(envelope_set(&f.e.notify, NULL), 0);
+	assert_int_equal(envelope_set(&f.e.sender, ""), 0);
 	assert_false(bounce_wanted(&f.e, BOUNCE_FAILED));
 	assert_string_equal(bounce_recipient(&f.e, BOUNCE_FAILED, pm), pm);
 	assert_null(bounce_recipient(&f.e, BOUNCE_DELAYED, pm));
 	assert_null(bounce_recipient(&f.e, BOUNCE_RELAYED, pm));
 	/* our own notice to the postmaster failing: nobody (no loop) */
 	for (size_t i = 0; i < f.e.nrcpt; i++)
-		assert_int_equal(env_set(&f.e.rcpts[i].addr, "Postmaster@example.org"), 0);
+		assert_int_equal(envelope_set(&f.e.rcpts[i].addr, "Postmaster@example.org"), 0);
 	assert_null(bounce_recipient(&f.e, BOUNCE_FAILED, pm));
-	assert_int_equal(env_set(&f.e.rcpts[0].addr, "postmaster"), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[0].addr, "postmaster"), 0);
 	assert_null(bounce_recipient(&f.e, BOUNCE_FAILED, pm));
 	/* the DSN for a null sender is addressed to r->to */
 	f.r.to = pm;
@@ -390,9 +390,9 @@ test_delayed(void **state)
 	struct fx f;
 	fx_init(&f);
 	f.e.rcpts[0].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&f.e.rcpts[0].reply, "451 4.7.1 greylisted"), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[0].reply, "451 4.7.1 greylisted"), 0);
 	f.e.rcpts[1].state = RCPT_PENDING;
-	assert_int_equal(env_set(&f.e.rcpts[1].reply, NULL), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply, NULL), 0);
 	f.r.kind = BOUNCE_DELAYED;
 	f.r.now = ARRIVAL + 4 * 3600 + 10;
 	assert_int_equal(fx_run(&f), 0);
@@ -410,7 +410,7 @@ test_delayed(void **state)
 	assert_non_null(strstr(p, "retried until\nFri, 27 Nov 2026 19:33:59 +0000; the message"));
 	free(p);
 	/* RET=FULL is for failures only: a warning carries headers */
-	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "FULL"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	assert_non_null(strstr(f.out, "\nContent-Type: text/rfc822-headers\n"));
 	fx_free(&f);
@@ -422,9 +422,9 @@ test_expired(void **state)
 	struct fx f;
 	fx_init(&f);
 	f.e.rcpts[0].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&f.e.rcpts[0].reply, "451 4.3.0 later"), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[0].reply, "451 4.3.0 later"), 0);
 	f.e.rcpts[1].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&f.e.rcpts[1].reply, "connect to smtp.isp.example: refused"), 0);
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply, "connect to smtp.isp.example: refused"), 0);
 	/* before the lifetime: nothing to report as failed */
 	assert_int_equal(fx_run(&f), -1);
 	assert_string_equal(f.err, "bounce: no recipient to report");
@@ -494,7 +494,7 @@ test_big_full(void **state)
 	size_t at = 65536 - 10;		/* reads are 64 KiB from content_off */
 	memcpy(m + at, first, strlen(first));
 	fx_content(&f, m, big);
-	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "FULL"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	assert_null(strstr(f.out, "boundary=\"=_relayq_" QID "_00004711c0ffee42\""));
 	const char *b = strstr(f.out, "boundary=\"") + 10;
@@ -524,11 +524,11 @@ test_eightbit(void **state)
 	assert_int_equal(fx_run(&f), 0);
 	assert_false(f.eightbit);	/* 8 bits only in the body, headers sent */
 	assert_null(strstr(f.out, "8bit"));
-	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "FULL"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	assert_true(f.eightbit);
 	assert_int_equal(count(f.out, "\nContent-Transfer-Encoding: 8bit\n"), 2);
-	assert_int_equal(env_set(&f.e.ret, NULL), 0);
+	assert_int_equal(envelope_set(&f.e.ret, NULL), 0);
 	fx_content(&f, m8, strlen(m8));
 	assert_int_equal(fx_run(&f), 0);
 	assert_true(f.eightbit);
@@ -541,7 +541,7 @@ test_read_error(void **state)
 	struct fx f;
 	fx_init(&f);
 	f.e.content_len += 100;	/* the .df is shorter than recorded */
-	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "FULL"), 0);
 	assert_int_equal(fx_run(&f), -1);
 	assert_non_null(strstr(f.err, "reading the queued message"));
 	fx_free(&f);
@@ -578,14 +578,14 @@ test_golden(void **state)
 {
 	struct fx f;
 	fx_init(&f);
-	assert_int_equal(env_set(&f.e.envid, "ENV4711"), 0);
+	assert_int_equal(envelope_set(&f.e.envid, "ENV4711"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	golden(&f, "failed");
 	f.e.rcpts[0].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&f.e.rcpts[0].reply, "451 4.7.1 <nobody@example.net>: "
+	assert_int_equal(envelope_set(&f.e.rcpts[0].reply, "451 4.7.1 <nobody@example.net>: "
 	    "Recipient address rejected: Greylisted, try again in 300 seconds"), 0);
 	f.e.rcpts[1].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&f.e.rcpts[1].reply,
+	assert_int_equal(envelope_set(&f.e.rcpts[1].reply,
 	    "connect to smtp.isp.example[192.0.2.25]:587: Connection timed out"), 0);
 	f.r.kind = BOUNCE_DELAYED;
 	f.r.now = ARRIVAL + 4 * 3600;
@@ -607,7 +607,7 @@ test_no_line_over_998(void **state)
 	memset(content + n, 'z', 4000);
 	snprintf(content + n + 4000, sizeof content - (size_t)n - 4000, "\nend\n");
 	fx_content(&f, content, strlen(content));
-	assert_int_equal(env_set(&f.e.ret, "FULL"), 0);
+	assert_int_equal(envelope_set(&f.e.ret, "FULL"), 0);
 	assert_int_equal(fx_run(&f), 0);
 	size_t longest = 0, z = 0;
 	for (const char *p = f.out; *p != '\0';) {

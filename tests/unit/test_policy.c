@@ -25,7 +25,7 @@ make(struct envelope *e, const char *states, int attempts)
 	envelope_init(e);
 	e->arrival = ARRIVAL;
 	e->attempts = attempts;
-	assert_int_equal(env_set(&e->sender, "alice@example.org"), 0);
+	assert_int_equal(envelope_set(&e->sender, "alice@example.org"), 0);
 	for (const char *s = states; *s != '\0'; s++) {
 		assert_int_equal(envelope_add_rcpt(e, "x@example.net"), 0);
 		e->rcpts[e->nrcpt - 1].state = (enum rcpt_state)*s;
@@ -119,7 +119,7 @@ test_due_and_owed(void **state)
 	make(&e, "FD", 1);
 	assert_false(policy_due(&e, ARRIVAL, true));		/* nothing to send */
 	assert_true(policy_notice_owed(&e));
-	assert_int_equal(env_set(&e.sender, ""), 0);
+	assert_int_equal(envelope_set(&e.sender, ""), 0);
 	assert_false(policy_notice_owed(&e));			/* never to <> */
 	envelope_free(&e);
 }

@@ -17,7 +17,7 @@ env(const char *sender, const char *rcpt)
 	envelope_init(&e);
 	memcpy(e.qid, "1xYbAbCdEf0123", QID_SIZE);
 	if (sender != NULL)
-		assert_int_equal(env_set(&e.sender, sender), 0);
+		assert_int_equal(envelope_set(&e.sender, sender), 0);
 	assert_int_equal(envelope_add_rcpt(&e, rcpt), 0);
 	return e;
 }

@@ -42,9 +42,9 @@ make_env(struct envelope *e)
 	envelope_init(e);
 	e->arrival = 1700000000;
 	e->uid = getuid();	/* pickup quarantines a drop that names another */
-	assert_int_equal(env_set(&e->sender, "alice@example.org"), 0);
-	assert_int_equal(env_set(&e->msgid, "<x@y>"), 0);
-	assert_int_equal(env_set(&e->notify, "FAILURE"), 0);
+	assert_int_equal(envelope_set(&e->sender, "alice@example.org"), 0);
+	assert_int_equal(envelope_set(&e->msgid, "<x@y>"), 0);
+	assert_int_equal(envelope_set(&e->notify, "FAILURE"), 0);
 	assert_int_equal(envelope_add_rcpt(e, "bob@example.net"), 0);
 	assert_int_equal(envelope_add_rcpt(e, "carol@example.net"), 0);
 }
@@ -156,12 +156,12 @@ test_qf_state_roundtrip(void **state)
 	envelope_init(&e);
 	assert_int_equal(qf_read(q.queuefd, qid, &e, err, sizeof err), 0);
 	e.rcpts[0].state = RCPT_DELIVERED;
-	assert_int_equal(env_set(&e.rcpts[0].reply, "250 2.0.0 Ok"), 0);
+	assert_int_equal(envelope_set(&e.rcpts[0].reply, "250 2.0.0 Ok"), 0);
 	e.rcpts[1].state = RCPT_TEMPFAIL;
-	assert_int_equal(env_set(&e.rcpts[1].reply, "451 4.3.0 later"), 0);
+	assert_int_equal(envelope_set(&e.rcpts[1].reply, "451 4.3.0 later"), 0);
 	e.attempts = 3;
 	e.next_try = 1800000000;
-	assert_int_equal(env_set(&e.reason, "451 4.3.0 later"), 0);
+	assert_int_equal(envelope_set(&e.reason, "451 4.3.0 later"), 0);
 	assert_int_equal(qf_write(q.queuefd, &e, true, err, sizeof err), 0);
 	envelope_free(&e);
 	envelope_init(&e);
@@ -173,7 +173,7 @@ test_qf_state_roundtrip(void **state)
 	assert_int_equal(e.next_try, 1800000000);
 	assert_string_equal(e.reason, "451 4.3.0 later");
 	/* A newline in a value would forge records: refused. */
-	assert_int_equal(env_set(&e.reason, "a\nA0"), 0);
+	assert_int_equal(envelope_set(&e.reason, "a\nA0"), 0);
 	assert_int_equal(qf_write(q.queuefd, &e, true, err, sizeof err), -1);
 	envelope_free(&e);
 	queue_close(&q);

@@ -1,0 +1,216 @@
+/* drop: the file a submission leaves in maildrop/ — written under a
+ * temporary name, committed with fsyncs and RENAME_NOREPLACE (I1), and
+ * parsed back strictly by pickup, length trailer included (I2). */
+#include "drop.h"
+#include "buf.h"
+#include "durable.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DROP_MAGIC "RELAYQ 1\n"
+#define TRAILER_LEN 25		/* "\n.END " + 16 hex + " " + '7'|'8' + "\n" */
+
+static int
+open_maildrop(struct drop *d, const char *spool, char *err, size_t errlen)
+{
+	struct buf path;
+	buf_init(&path);
+	if (buf_printf(&path, "%s/maildrop", spool) == -1)
+		return -1;
+	d->dirfd = open(buf_str(&path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The submitter's group may enter and create, not read (1730): such
+	 * a handle serves openat and renameat, and the commit syncs the
+	 * file system instead of the directory (drop_commit). */
+	d->dir_synced_by_fs = d->dirfd == -1 && errno == EACCES;
+	if (d->dir_synced_by_fs)
+		d->dirfd = open(buf_str(&path), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (d->dirfd == -1)
+		snprintf_rq(err, errlen, "cannot open %s: %s", buf_str(&path),
+		    strerror(errno));
+	buf_free(&path);
+	return d->dirfd == -1 ? -1 : 0;
+}
+
+/* DROP_MODE for a submitter; 0600 when relayqd itself queues a notice
+ * (it owns maildrop/ and reads its own file as the owner). */
+static mode_t
+drop_mode(int dirfd)
+{
+	struct stat st;
+	return fstat(dirfd, &st) == 0 && st.st_uid == geteuid() ? 0600 : DROP_MODE;
+}
+
+
+static int
+create_tmp(struct drop *d, char *err, size_t errlen)
+{
+	mode_t mode = drop_mode(d->dirfd);
+	for (int tries = 0; tries < 10; tries++) {
+		if (tries > 0 || !qid_valid(d->qid))
+			qid_new(d->qid);
+		snprintf_rq(d->tmpname, sizeof d->tmpname, "tmp.%s", d->qid);
+		d->fd = openat(d->dirfd, d->tmpname,
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (d->fd != -1 || errno != EEXIST)
+			break;
+		usleep(1);
+	}
+	if (d->fd == -1) {
+		snprintf_rq(err, errlen, "cannot create queue file: %s", strerror(errno));
+		return -1;
+	}
+	/* umask 077 in the submitter; see DROP_MODE. */
+	if (fchmod(d->fd, mode) == -1) {
+		snprintf_rq(err, errlen, "cannot chmod queue file: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+drop_begin(struct drop *d, const char *spool, const char *qid,
+    const struct envelope *e, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof *d);
+	d->fd = -1;
+	if (qid != NULL)
+		strlcpy_rq(d->qid, qid, sizeof d->qid);
+	if (open_maildrop(d, spool, err, errlen) == -1 || create_tmp(d, err, errlen) == -1)
+		return -1;
+	if ((d->fp = fdopen(d->fd, "w")) == NULL) {
+		snprintf_rq(err, errlen, "fdopen: %s", strerror(errno));
+		return -1;
+	}
+	struct buf b;
+	buf_init(&b);
+	int rc = buf_puts(&b, DROP_MAGIC);
+	if (rc == 0)
+		rc = record_put_envelope(&b, e);
+	for (size_t i = 0; rc == 0 && i < e->nrcpt; i++)
+		rc = record_put(&b, 'r', e->rcpts[i].addr);
+	if (rc == 0)
+		rc = buf_puts(&b, "M\n");
+	if (rc == 0 && fwrite(b.data, 1, b.len, d->fp) != b.len)
+		rc = -1;
+	d->content_off = (off_t)b.len;
+	buf_free(&b);
+	if (rc == -1)
+		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
+	return rc;
+}
+
+static int
+flush_and_sync(struct drop *d, bool eightbit)
+{
+	off_t end = ftello(d->fp);
+	if (end == -1)
+		return -1;
+	if (fprintf(d->fp, "\n.END %016" PRIx64 " %c\n",
+	    (uint64_t)(end - d->content_off), eightbit ? '8' : '7') != TRAILER_LEN)
+		return -1;
+	if (fflush(d->fp) == EOF || ferror(d->fp) || fsync(d->fd) == -1)
+		return -1;
+	return 0;
+}
+
+int
+drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen)
+{
+	if (flush_and_sync(d, eightbit) == -1) {
+		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
+		return -1;
+	}
+	/* RENAME_NOREPLACE: never clobbers, and pickup never sees the file
+	 * under two names (a second link would look like a foreign file). */
+	while (renameat2(d->dirfd, d->tmpname, d->dirfd, d->qid, RENAME_NOREPLACE) == -1) {
+		if (errno != EEXIST) {
+			snprintf_rq(err, errlen, "cannot commit queue file: %s", strerror(errno));
+			return -1;
+		}
+		qid_new(d->qid);
+	}
+	if ((d->dir_synced_by_fs ? syncfs(d->fd) : durable_sync_dir(d->dirfd)) == -1) {
+		snprintf_rq(err, errlen, "cannot sync the maildrop: %s", strerror(errno));
+		return -1;
+	}
+	fclose(d->fp);
+	d->fp = NULL;
+	d->fd = -1;
+	d->tmpname[0] = '\0';
+	close(d->dirfd);
+	d->dirfd = -1;
+	return 0;
+}
+
+void
+drop_abort(struct drop *d)
+{
+	if (d->fp != NULL)
+		fclose(d->fp);
+	else if (d->fd >= 0)
+		close(d->fd);
+	if (d->dirfd >= 0 && d->tmpname[0] != '\0')
+		unlinkat(d->dirfd, d->tmpname, 0);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->fp = NULL;
+	d->fd = -1;
+	d->dirfd = -1;
+	d->tmpname[0] = '\0';
+}
+
+static int
+check_trailer(int fd, struct envelope *e, char *err, size_t errlen)
+{
+	struct stat st;
+	char t[TRAILER_LEN + 1];
+	if (fstat(fd, &st) == -1 || st.st_size < e->content_off + TRAILER_LEN ||
+	    pread(fd, t, TRAILER_LEN, st.st_size - TRAILER_LEN) != TRAILER_LEN) {
+		snprintf_rq(err, errlen, "truncated: no END trailer");
+		return -1;
+	}
+	t[TRAILER_LEN] = '\0';
+	unsigned long long len;
+	char eb, nl;
+	if (sscanf(t, "\n.END %16llx %c%c", &len, &eb, &nl) != 3 || nl != '\n' ||
+	    (eb != '7' && eb != '8') ||
+	    (off_t)len != st.st_size - TRAILER_LEN - e->content_off) {
+		snprintf_rq(err, errlen, "truncated or corrupt: bad END trailer");
+		return -1;
+	}
+	e->content_len = (off_t)len;
+	e->eightbit = eb == '8';
+	return 0;
+}
+
+
+int
+drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
+{
+	int dupfd = dup(fd);
+	FILE *fp = dupfd == -1 ? NULL : fdopen(dupfd, "r");
+	if (fp == NULL) {
+		if (dupfd != -1)
+			close(dupfd);
+		snprintf_rq(err, errlen, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	int rc = -1;
+	if (fseeko(fp, 0, SEEK_SET) == 0 && record_check_magic(fp, DROP_MAGIC, err, errlen) == 0 &&
+	    record_parse_all(fp, e, false, "M", &e->content_off, err, errlen) == 0)
+		rc = check_trailer(fd, e, err, errlen);
+	fclose(fp);
+	if (rc == 0 && e->nrcpt == 0) {
+		snprintf_rq(err, errlen, "no recipients");
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,75 @@
+/* qf: a queued message's delivery state, queue/QID.qf — replaced whole,
+ * atomically, under the message lock (I4). */
+#include "qf.h"
+#include "buf.h"
+#include "durable.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define QF_MAGIC "RELAYQ-QF 1\n"
+
+static int
+put_qf(struct buf *b, const struct envelope *e)
+{
+	if (buf_printf(b, QF_MAGIC "Q%s\n", e->qid) == -1 || record_put_envelope(b, e) == -1)
+		return -1;
+	if (buf_printf(b, "A%d\nX%lld\nL%lld\nW%lld\nC%lld %lld %c\n", e->attempts,
+	    (long long)e->next_try, (long long)e->last_try, (long long)e->warned,
+	    (long long)e->content_off, (long long)e->content_len,
+	    e->eightbit ? '8' : '7') == -1 || record_put(b, 'E', e->reason) == -1)
+		return -1;
+	for (size_t i = 0; i < e->nrcpt; i++) {
+		const struct env_rcpt *r = &e->rcpts[i];
+		if (strchr(r->addr, '\n') != NULL ||
+		    buf_printf(b, "r%c%s\n", (char)r->state, r->addr) == -1 ||
+		    record_put(b, 'e', r->reply) == -1)
+			return -1;
+	}
+	return buf_puts(b, ".END\n");
+}
+
+int
+qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err, size_t errlen)
+{
+	char tmp[QID_SIZE + 8], final[QID_SIZE + 4];
+	snprintf_rq(tmp, sizeof tmp, "%s.qtmp", e->qid);
+	snprintf_rq(final, sizeof final, "%s.qf", e->qid);
+	struct buf b;
+	buf_init(&b);
+	int rc = put_qf(&b, e);
+	if (rc == 0)
+		rc = durable_write(queuefd, tmp, final, b.data, b.len, 0640, dirsync);
+	if (rc == -1)
+		snprintf_rq(err, errlen, "cannot write %s: %s", final, strerror(errno));
+	buf_free(&b);
+	return rc;
+}
+
+int
+qf_read(int queuefd, const char *qid, struct envelope *e, char *err, size_t errlen)
+{
+	char name[QID_SIZE + 4];
+	snprintf_rq(name, sizeof name, "%s.qf", qid);
+	int fd = openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	FILE *fp = fd == -1 ? NULL : fdopen(fd, "r");
+	if (fp == NULL) {
+		snprintf_rq(err, errlen, "%s: %s", name, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	int rc = record_check_magic(fp, QF_MAGIC, err, errlen);
+	if (rc == 0)
+		rc = record_parse_all(fp, e, true, ".END", NULL, err, errlen);
+	if (rc == 0 && (strcmp(e->qid, qid) != 0 || e->nrcpt == 0)) {
+		snprintf_rq(err, errlen, "%s: inconsistent state file", name);
+		rc = -1;
+	}
+	fclose(fp);
+	return rc;
+}
