@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "map_db.h"
 #include "map_text.h"
+#include "map_type.h"
 #include "mapsrc.h"
 #include "safefile.h"
 
@@ -27,26 +28,6 @@ struct map {
 	unsigned hit_line;	/* text maps: line of the last hit */
 	char file[PATH_MAX];
 };
-
-static const char *const type_names[] = { "hash", "btree", "text" };
-
-const char *
-map_type_name(enum map_type type)
-{
-	return type_names[type];
-}
-
-int
-map_type_from_name(const char *name, enum map_type *type)
-{
-	for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
-		if (strcmp(name, type_names[i]) == 0) {
-			*type = (enum map_type)i;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 int
 map_file_name(enum map_type type, const char *mapname, char *file,

@@ -11,7 +11,7 @@ struct buf;
 struct map;		/* opaque; map_open's result belongs to the caller */
 struct map_writer;	/* opaque; ended by map_writer_commit or _abort */
 
-enum map_type { MAP_HASH, MAP_BTREE, MAP_TEXT };
+#include "map_type.h"
 
 /* map_open flags (sendmail K-line equivalents in brackets). */
 #define MAP_F_NOFOLD	0x01	/* keep key case [-f] */
@@ -25,8 +25,6 @@ enum map_type { MAP_HASH, MAP_BTREE, MAP_TEXT };
  * makemap does).  A spec without "type:" is taken as hash.  0 / -1. */
 int map_parse_spec(const char *spec, enum map_type *type, char *file,
     size_t filelen, char *err, size_t errlen);
-int map_type_from_name(const char *name, enum map_type *type);
-const char *map_type_name(enum map_type type);
 /* Appends ".db" for hash/btree unless mapname already ends in ".db". */
 int map_file_name(enum map_type type, const char *mapname, char *file,
     size_t filelen);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "map_type.h"
 
 #define HASH_NELEM 4096			/* makemap's DB_HASH_NELEM */
 #define DEFAULT_CACHE (1024 * 1024)	/* makemap's default -c */

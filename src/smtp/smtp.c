@@ -3,12 +3,14 @@
  * outcomes.  Decisions are made on reply codes only (RFC 5321 §4.2). */
 #include "smtp.h"
 #include "smtp_int.h"
+#include "smtp_io.h"
+#include "smtp_secure.h"
+#include "tls.h"
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,164 +55,25 @@ smtp_max_size(const struct smtp_session *s)
 	return (size_t)s->ext.size_max;
 }
 
+const char *
+smtp_tls_info(const struct smtp_session *s)
+{
+	return s->tls != NULL ? tls_summary(s->tls) : "";
+}
+
 bool
 smtp_alive(const struct smtp_session *s)
 {
 	return s != NULL && s->alive;
 }
 
-int
-smtp_cmd(struct smtp_session *s, enum xscript_redact redact, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	buf_init(&b);
-	va_start(ap, fmt);
-	int rc = buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (rc == 0) {
-		log_transcript(true, buf_str(&b), redact);
-		rc = buf_puts(&b, "\r\n") == 0 ? conn_write(s->c, b.data, b.len) : -1;
-	}
-	buf_free_secret(&b);
-	return rc;
-}
-
-int
-smtp_flush(struct smtp_session *s, int timeout, struct smtp_reply *r)
-{
-	char err[256];
-	if (conn_flush(s->c, timeout, err, sizeof err) == 0)
-		return 0;
-	smtp_reply_set(r, 451, "4.4.2", err);
-	s->alive = false;
-	return -1;
-}
-
-/* Reads one complete reply.  On I/O or protocol failure the session dies
- * and r holds a local 4xx describing it (RFC 5321 §3.8: act as if 451). */
-int
-smtp_read_reply(struct smtp_session *s, int timeout, struct smtp_reply *r, const char *after)
-{
-	struct smtp_reply_parser p;
-	struct buf line;
-	char err[256], why[300];
-	buf_init(&line);
-	smtp_reply_begin(&p, r);
-	enum srp_status st = SRP_MORE;
-	while (st == SRP_MORE) {
-		if (conn_read_line(s->c, &line, SMTP_REPLY_LINE_MAX, timeout, err, sizeof err) == -1)
-			break;
-		log_transcript(false, buf_str(&line), s->redact && strncmp(line.data, "334", 3) == 0 ?
-		    XS_AFTER_ONE_WORD : XS_CLEAR);
-		st = smtp_reply_feed(&p, line.data, line.len, NULL, NULL, err, sizeof err);
-	}
-	buf_free(&line);
-	if (st == SRP_DONE) {
-		if (r->code == 421)
-			s->alive = false;
-		return 0;
-	}
-	snprintf_rq(why, sizeof why, "%s after %s", err, after);
-	smtp_reply_set(r, 451, "4.4.2", why);
-	s->alive = false;
-	return -1;
-}
-
-/* Bytes already received when no reply is due: the server is out of step
- * (or something injects), so no later reply could be matched to its
- * command.  The session dies and r says why. */
-static int
-in_step(struct smtp_session *s, struct smtp_reply *r, const char *after)
-{
-	char why[300];
-	if (conn_pending(s->c) == 0)
-		return 0;
-	snprintf_rq(why, sizeof why, "data after the reply to %s", after);
-	smtp_reply_set(r, 451, "4.4.2", why);
-	s->alive = false;
-	return -1;
-}
-
-/* A reply that must be the last one due (lock-step, or the end of a
- * pipelined group): nothing may follow it. */
-static int
-read_last_reply(struct smtp_session *s, int timeout, struct smtp_reply *r,
-    const char *after)
-{
-	if (smtp_read_reply(s, timeout, r, after) == -1)
-		return -1;
-	return in_step(s, r, after);
-}
-
-static enum outcome
-class_outcome(const struct smtp_reply *r)
-{
-	int cls = smtp_reply_class(r);
-	return cls == 2 || cls == 3 ? OUT_OK : cls == 5 ? OUT_PERM : OUT_TEMP;
-}
-
-/* EHLO reply lines 2..n are keywords; re-parse the raw lines for that. */
-static int
-read_ehlo(struct smtp_session *s, struct smtp_reply *r)
-{
-	struct smtp_reply_parser p;
-	struct buf line;
-	char err[256];
-	buf_init(&line);
-	smtp_reply_begin(&p, r);
-	smtp_ext_clear(&s->ext);
-	enum srp_status st = SRP_MORE;
-	for (int n = 0; st == SRP_MORE; n++) {
-		const char *text;
-		size_t tlen;
-		if (conn_read_line(s->c, &line, SMTP_REPLY_LINE_MAX, s->o.to.helo, err,
-		    sizeof err) == -1)
-			break;
-		log_transcript(false, buf_str(&line), XS_CLEAR);
-		st = smtp_reply_feed(&p, line.data, line.len, &text, &tlen, err, sizeof err);
-		if (st != SRP_ERROR && n > 0 && r->code == 250)
-			smtp_ext_parse_line(&s->ext, text, tlen);
-	}
-	buf_free(&line);
-	if (st == SRP_DONE)
-		return in_step(s, r, "EHLO");
-	smtp_reply_set(r, 451, "4.4.2", err);
-	s->alive = false;
-	return -1;
-}
-
 static enum outcome
 greeting(struct smtp_session *s, char *err, size_t errlen)
 {
 	struct smtp_reply r;
-	if (read_last_reply(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
+	if (smtp_io_read_last(s, s->o.to.greeting, &r, "connect") == -1 || r.code != 220) {
 		snprintf_rq(err, errlen, "%s greeted: %s", conn_peer(s->c), r.text);
 		return r.code / 100 == 5 && r.code != 554 ? OUT_PERM : OUT_TEMP;
-	}
-	return OUT_OK;
-}
-
-enum outcome
-smtp_hello(struct smtp_session *s, bool allow_helo, char *err, size_t errlen)
-{
-	struct smtp_reply r;
-	if (smtp_cmd(s, XS_CLEAR, "EHLO %s", s->o.helo_name) == -1 ||
-	    smtp_flush(s, s->o.to.helo, &r) == -1 || read_ehlo(s, &r) == -1) {
-		snprintf_rq(err, errlen, "EHLO: %s", r.text);
-		return OUT_TEMP;
-	}
-	if ((r.code == 500 || r.code == 502) && allow_helo) {
-		/* Old server: plain SMTP, no extensions (RFC 5321 §4.1.1.1). */
-		if (smtp_cmd(s, XS_CLEAR, "HELO %s", s->o.helo_name) == -1 ||
-		    smtp_flush(s, s->o.to.helo, &r) == -1 ||
-		    read_last_reply(s, s->o.to.helo, &r, "HELO") == -1 || r.code != 250) {
-			snprintf_rq(err, errlen, "HELO: %s", r.text);
-			return OUT_TEMP;
-		}
-	} else if (r.code != 250) {
-		snprintf_rq(err, errlen, "EHLO: %s", r.text);
-		return class_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP;
 	}
 	return OUT_OK;
 }
@@ -223,21 +86,21 @@ start_session(struct smtp_session *s, enum smtp_stage *stage, char *err, size_t 
 	enum outcome rc = OUT_OK;
 	*stage = SMTP_STAGE_TLS;
 	if (s->o.tls == SMTP_TLS_SMTPS)
-		rc = smtp_tls_wrap(s, err, errlen);
+		rc = smtp_secure_wrap(s, err, errlen);
 	if (rc == OUT_OK) {
 		*stage = SMTP_STAGE_GREETING;
 		rc = greeting(s, err, errlen);
 	}
 	if (rc == OUT_OK)
-		rc = smtp_hello(s, s->o.tls == SMTP_TLS_NONE || s->o.tls == SMTP_TLS_MAY,
+		rc = smtp_io_hello(s, s->o.tls == SMTP_TLS_NONE || s->o.tls == SMTP_TLS_MAY,
 		    err, errlen);
 	if (rc == OUT_OK && (s->o.tls == SMTP_TLS_STARTTLS || s->o.tls == SMTP_TLS_MAY)) {
 		*stage = SMTP_STAGE_TLS;
-		rc = smtp_starttls(s, err, errlen);
+		rc = smtp_secure_starttls(s, err, errlen);
 	}
 	if (rc == OUT_OK) {
 		*stage = SMTP_STAGE_AUTH;
-		rc = smtp_auth(s, err, errlen);
+		rc = smtp_secure_auth(s, err, errlen);
 	}
 	if (rc == OUT_OK)
 		*stage = SMTP_STAGE_READY;
@@ -341,7 +204,7 @@ send_mail_cmd(struct smtp_session *s, const struct smtp_txn *t, off_t size)
 	if (s->authed)		/* as sendmail: we vouch for no other submitter */
 		rc |= buf_puts(&p, " AUTH=<>");
 	if (rc == 0)
-		rc = smtp_cmd(s, XS_CLEAR, "MAIL FROM:<%s>%s", t->sender, buf_str(&p));
+		rc = smtp_io_cmd(s, XS_CLEAR, "MAIL FROM:<%s>%s", t->sender, buf_str(&p));
 	buf_free(&p);
 	return rc;
 }
@@ -357,7 +220,7 @@ send_rcpt_cmd(struct smtp_session *s, const struct smtp_rcpt *r)
 	if ((s->ext.flags & EXT_DSN) && r->orcpt != NULL)
 		rc |= buf_printf(&p, " ORCPT=%s", r->orcpt);
 	if (rc == 0)
-		rc = smtp_cmd(s, XS_CLEAR, "RCPT TO:<%s>%s", r->addr, buf_str(&p));
+		rc = smtp_io_cmd(s, XS_CLEAR, "RCPT TO:<%s>%s", r->addr, buf_str(&p));
 	buf_free(&p);
 	return rc;
 }
@@ -368,7 +231,7 @@ rcpt_outcome(const struct smtp_reply *r)
 {
 	if (r->code == 552)
 		return OUT_TEMP;
-	return class_outcome(r);
+	return smtp_io_outcome(r);
 }
 
 struct stuffer {
@@ -429,13 +292,13 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 			if (stuff_byte(&st, chunk[i]) == -1)
 				return -1;
 		pos += n;
-		if (conn_unflushed(s->c) >= FLUSH_AT && smtp_flush(s, s->o.to.data_block, r) == -1)
+		if (conn_unflushed(s->c) >= FLUSH_AT && smtp_io_flush(s, s->o.to.data_block, r) == -1)
 			return -1;
 	}
 	if ((st.cr || !st.bol) && put(&st, "\r\n", 2) == -1)
 		return -1;
 	log_transcript(true, "(message content)", XS_CLEAR);
-	return smtp_cmd(s, XS_CLEAR, ".") == -1 ? -1 : smtp_flush(s, s->o.to.data_done, r);
+	return smtp_io_cmd(s, XS_CLEAR, ".") == -1 ? -1 : smtp_io_flush(s, s->o.to.data_done, r);
 }
 
 /* DATA's only positive reply is 354 (RFC 5321 §4.3.2): a 2xx, or another
@@ -444,10 +307,10 @@ static int
 read_data_reply(struct smtp_session *s, struct smtp_reply *r)
 {
 	char why[300];
-	if (smtp_read_reply(s, s->o.to.data_init, r, "DATA") == -1)
+	if (smtp_io_read_reply(s, s->o.to.data_init, r, "DATA") == -1)
 		return -1;
-	if (r->code == 354 || class_outcome(r) != OUT_OK)
-		return in_step(s, r, "DATA");
+	if (r->code == 354 || smtp_io_outcome(r) != OUT_OK)
+		return smtp_io_in_step(s, r, "DATA");
 	snprintf_rq(why, sizeof why, "DATA answered out of step: %s", r->text);
 	smtp_reply_set(r, 451, "4.4.2", why);
 	s->alive = false;
@@ -462,10 +325,10 @@ read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipeli
 	for (size_t i = 0; i < t->nrcpt; i++) {
 		struct smtp_rcpt *rc = &t->rcpts[i];
 		if (!pipelined && (send_rcpt_cmd(s, rc) == -1 ||
-		    smtp_flush(s, s->o.to.rcpt, &t->reply) == -1))
+		    smtp_io_flush(s, s->o.to.rcpt, &t->reply) == -1))
 			return -1;
-		if ((pipelined ? smtp_read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") :
-		    read_last_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO")) == -1) {
+		if ((pipelined ? smtp_io_read_reply(s, s->o.to.rcpt, &rc->reply, "RCPT TO") :
+		    smtp_io_read_last(s, s->o.to.rcpt, &rc->reply, "RCPT TO")) == -1) {
 			t->reply = rc->reply;
 			return -1;
 		}
@@ -483,20 +346,20 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 {
 	struct smtp_reply r;
 	if (accepted == 0) {
-		if (smtp_cmd(s, XS_CLEAR, ".") == 0 && smtp_flush(s, s->o.to.data_done, &r) == 0)
-			smtp_read_reply(s, s->o.to.data_done, &r, "empty DATA");
+		if (smtp_io_cmd(s, XS_CLEAR, ".") == 0 && smtp_io_flush(s, s->o.to.data_done, &r) == 0)
+			smtp_io_read_reply(s, s->o.to.data_done, &r, "empty DATA");
 		return OUT_OK;
 	}
 	if (send_content(s, t, &r) == -1 ||
-	    smtp_read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
+	    smtp_io_read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
 		set_all(t, &r, OUT_TEMP, true);
 		return OUT_TEMP;
 	}
-	set_all(t, &r, class_outcome(&r), true);
+	set_all(t, &r, smtp_io_outcome(&r), true);
 	t->reply = r;
 	/* That reply stands (the server has the message, or refused it);
 	 * only the session is no longer trusted. */
-	if (in_step(s, &r, "end of DATA") == -1)
+	if (smtp_io_in_step(s, &r, "end of DATA") == -1)
 		log_warn("%s: %s; session closed", conn_peer(s->c), r.text);
 	return OUT_OK;
 }
@@ -551,31 +414,31 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 	for (size_t i = 0; pipe && i < t->nrcpt; i++)
 		if (send_rcpt_cmd(s, &t->rcpts[i]) == -1)
 			return abort_txn(t, &t->reply);
-	if ((pipe && smtp_cmd(s, XS_CLEAR, "DATA") == -1) || smtp_flush(s, s->o.to.mail, &t->reply) == -1 ||
-	    (pipe ? smtp_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
-	    read_last_reply(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1)
+	if ((pipe && smtp_io_cmd(s, XS_CLEAR, "DATA") == -1) || smtp_io_flush(s, s->o.to.mail, &t->reply) == -1 ||
+	    (pipe ? smtp_io_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
+	    smtp_io_read_last(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1)
 		return abort_txn(t, &t->reply);
-	bool mail_ok = class_outcome(&t->reply) == OUT_OK;
+	bool mail_ok = smtp_io_outcome(&t->reply) == OUT_OK;
 	if (!mail_ok && !pipe) {
-		set_all(t, &t->reply, class_outcome(&t->reply), false);
-		return class_outcome(&t->reply);
+		set_all(t, &t->reply, smtp_io_outcome(&t->reply), false);
+		return smtp_io_outcome(&t->reply);
 	}
 	int accepted = read_rcpts(s, t, mail_ok, pipe);
 	if (accepted == -1)
 		return abort_txn(t, &t->reply);
 	if (!pipe && accepted == 0)
 		return OUT_OK;
-	if ((!pipe && (smtp_cmd(s, XS_CLEAR, "DATA") == -1 || smtp_flush(s, s->o.to.data_init, &r) == -1)) ||
+	if ((!pipe && (smtp_io_cmd(s, XS_CLEAR, "DATA") == -1 || smtp_io_flush(s, s->o.to.data_init, &r) == -1)) ||
 	    read_data_reply(s, &r) == -1)
 		return abort_txn(t, &r);
 	if (!mail_ok) {
 		if (r.code == 354)
 			data_phase(s, t, 0);
-		set_all(t, &t->reply, class_outcome(&t->reply), false);
-		return class_outcome(&t->reply);
+		set_all(t, &t->reply, smtp_io_outcome(&t->reply), false);
+		return smtp_io_outcome(&t->reply);
 	}
 	if (r.code != 354) {
-		set_all(t, &r, class_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP, true);
+		set_all(t, &r, smtp_io_outcome(&r) == OUT_PERM ? OUT_PERM : OUT_TEMP, true);
 		t->reply = r;
 		return OUT_OK;
 	}
@@ -586,8 +449,8 @@ bool
 smtp_reset(struct smtp_session *s)
 {
 	struct smtp_reply r;
-	if (!s->alive || smtp_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_flush(s, s->o.to.mail, &r) == -1 ||
-	    read_last_reply(s, s->o.to.mail, &r, "RSET") == -1)
+	if (!s->alive || smtp_io_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_io_flush(s, s->o.to.mail, &r) == -1 ||
+	    smtp_io_read_last(s, s->o.to.mail, &r, "RSET") == -1)
 		return false;
 	return r.code == 250;
 }
@@ -598,9 +461,9 @@ smtp_close(struct smtp_session *s)
 	struct smtp_reply r;
 	if (s == NULL)
 		return;
-	if (s->alive && smtp_cmd(s, XS_CLEAR, "QUIT") == 0 && smtp_flush(s, s->o.to.quit, &r) == 0)
-		smtp_read_reply(s, s->o.to.quit, &r, "QUIT");
+	if (s->alive && smtp_io_cmd(s, XS_CLEAR, "QUIT") == 0 && smtp_io_flush(s, s->o.to.quit, &r) == 0)
+		smtp_io_read_reply(s, s->o.to.quit, &r, "QUIT");
 	conn_free(s->c);
-	smtp_tls_end(s);
+	smtp_secure_end(s);
 	free(s);
 }

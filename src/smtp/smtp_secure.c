@@ -4,6 +4,8 @@
  * defers: a changed password or a broken certificate must not bounce
  * mail, and nothing more is sent on a connection that failed a check. */
 #include "smtp_int.h"
+#include "smtp_io.h"
+#include "smtp_secure.h"
 #include "buf.h"
 #include "authinfo.h"
 #include "conn.h"
@@ -47,20 +49,20 @@ handshake(struct smtp_session *s, bool enforce, char *err, size_t errlen)
 }
 
 enum outcome
-smtp_tls_wrap(struct smtp_session *s, char *err, size_t errlen)
+smtp_secure_wrap(struct smtp_session *s, char *err, size_t errlen)
 {
 	return handshake(s, true, err, errlen);
 }
 
 void
-smtp_tls_end(struct smtp_session *s)
+smtp_secure_end(struct smtp_session *s)
 {
 	tls_free(s->tls);
 	s->tls = NULL;
 }
 
 enum outcome
-smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
+smtp_secure_starttls(struct smtp_session *s, char *err, size_t errlen)
 {
 	bool required = s->o.tls == SMTP_TLS_STARTTLS;
 	struct smtp_reply r;
@@ -68,8 +70,8 @@ smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
 		return !required ? OUT_OK : refuse(s, err, errlen,
 		    "%s does not offer STARTTLS, which tls starttls requires; nothing sent",
 		    conn_peer(s->c));
-	if (smtp_cmd(s, XS_CLEAR, "STARTTLS") == -1 || smtp_flush(s, s->o.to.helo, &r) == -1 ||
-	    smtp_read_reply(s, s->o.to.helo, &r, "STARTTLS") == -1)
+	if (smtp_io_cmd(s, XS_CLEAR, "STARTTLS") == -1 || smtp_io_flush(s, s->o.to.helo, &r) == -1 ||
+	    smtp_io_read_reply(s, s->o.to.helo, &r, "STARTTLS") == -1)
 		return refuse(s, err, errlen, "STARTTLS: %s", r.text);
 	if (r.code != 220)
 		return refuse(s, err, errlen, "%s refused STARTTLS: %s", conn_peer(s->c), r.text);
@@ -84,7 +86,7 @@ smtp_starttls(struct smtp_session *s, char *err, size_t errlen)
 	if (handshake(s, required || s->o.tls_pin[0] != '\0', err, errlen) != OUT_OK)
 		return OUT_TEMP;
 	/* Forget the plaintext EHLO (RFC 3207 §4.2): read_ehlo starts afresh. */
-	if (smtp_hello(s, false, err, errlen) != OUT_OK)
+	if (smtp_io_hello(s, false, err, errlen) != OUT_OK)
 		s->alive = false;
 	return s->alive ? OUT_OK : OUT_TEMP;
 }
@@ -136,11 +138,11 @@ static int
 exchange(struct smtp_session *s, struct saslc *sc, const char *mech, const char *ir,
     struct smtp_reply *r, char *err, size_t errlen)
 {
-	int rc = ir == NULL ? smtp_cmd(s, XS_CLEAR, "AUTH %s", mech) :
-	    smtp_cmd(s, XS_AFTER_TWO_WORDS, "AUTH %s %s", mech, ir);
+	int rc = ir == NULL ? smtp_io_cmd(s, XS_CLEAR, "AUTH %s", mech) :
+	    smtp_io_cmd(s, XS_AFTER_TWO_WORDS, "AUTH %s %s", mech, ir);
 	s->redact = true;
-	if (rc == -1 || smtp_flush(s, s->o.to.helo, r) == -1 ||
-	    smtp_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
+	if (rc == -1 || smtp_io_flush(s, s->o.to.helo, r) == -1 ||
+	    smtp_io_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
 		goto io_error;
 	while (r->code == 334) {
 		const char *resp;
@@ -148,13 +150,13 @@ exchange(struct smtp_session *s, struct saslc *sc, const char *mech, const char 
 		    saslc_step(sc, challenge_text(r), &resp) == SASLC_FAIL) {
 			snprintf_rq(err, errlen, "AUTH %s: %s", mech, strlen(r->text) >=
 			    sizeof r->text - 1 ? "challenge too long" : saslc_error(sc));
-			if (smtp_cmd(s, XS_CLEAR, "*") == 0 && smtp_flush(s, s->o.to.helo, r) == 0)
-				smtp_read_reply(s, s->o.to.helo, r, "AUTH *");
+			if (smtp_io_cmd(s, XS_CLEAR, "*") == 0 && smtp_io_flush(s, s->o.to.helo, r) == 0)
+				smtp_io_read_reply(s, s->o.to.helo, r, "AUTH *");
 			s->redact = false;
 			return -1;
 		}
-		if (smtp_cmd(s, XS_ALL, "%s", resp) == -1 || smtp_flush(s, s->o.to.helo, r) == -1 ||
-		    smtp_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
+		if (smtp_io_cmd(s, XS_ALL, "%s", resp) == -1 || smtp_io_flush(s, s->o.to.helo, r) == -1 ||
+		    smtp_io_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
 			goto io_error;
 	}
 	s->redact = false;
@@ -238,7 +240,7 @@ authenticate(struct smtp_session *s, const struct authinfo *ai, char *err, size_
 }
 
 enum outcome
-smtp_auth(struct smtp_session *s, char *err, size_t errlen)
+smtp_secure_auth(struct smtp_session *s, char *err, size_t errlen)
 {
 	const struct authinfo *ai = smtp_creds_pick(s->o.creds, conn_addr(s->c));
 	if (ai == NULL)
@@ -252,38 +254,4 @@ smtp_auth(struct smtp_session *s, char *err, size_t errlen)
 	return OUT_OK;
 }
 
-int
-smtp_creds_add(struct smtp_creds *c, const char *addr, struct authinfo *ai)
-{
-	if (c->n == SMTP_CREDS_MAX)
-		return -1;
-	struct smtp_cred *e = &c->v[c->n++];
-	strlcpy_rq(e->addr, addr, sizeof e->addr);
-	e->ai = *ai;
-	memset(ai, 0, sizeof *ai);
-	return 0;
-}
 
-const struct authinfo *
-smtp_creds_pick(const struct smtp_creds *c, const char *peer)
-{
-	for (size_t i = 0; c != NULL && i < c->n; i++)
-		if (c->v[i].addr[0] == '\0' || strcmp(c->v[i].addr, peer) == 0)
-			return &c->v[i].ai;
-	return NULL;
-}
-
-void
-smtp_creds_free(struct smtp_creds *c)
-{
-	for (size_t i = 0; c != NULL && i < c->n; i++)
-		authinfo_free(&c->v[i].ai);
-	if (c != NULL)
-		c->n = 0;
-}
-
-const char *
-smtp_tls_info(const struct smtp_session *s)
-{
-	return s->tls != NULL ? tls_summary(s->tls) : "";
-}
