@@ -39,6 +39,9 @@ CURL_LIBS := -lcurl
 # part of glibc).
 XML_LIBS  := -lexpat
 DNS_LIBS  := -lresolv
+# relayq-setup only: the Public Suffix List (libpsl, already in libcurl's
+# dependencies) for the base domain of an MX host (example.co.uk).
+PSL_LIBS  := -lpsl
 
 # ---- The walls -------------------------------------------------------------
 # Each folder is one archive, compiled with its own include list: a header
@@ -89,7 +92,8 @@ L_queue   := $(call LIB,queue)
 L_smtp    := $(call LIB,smtp)
 L_deliver := $(call LIB,deliver)
 L_setup   := $(call LIB,setup)
-SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(PSL_LIBS) $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
+$(B)/tools/setup/psl.o: CPPFLAGS += -DRELAYQ_HAVE_LIBPSL
 
 PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap \
              $(B)/relayq-setup

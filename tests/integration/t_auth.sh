@@ -115,6 +115,23 @@ assert_grep "world-readable authinfo: mailq points to the log" "authinfo map unu
 assert_grep "world-readable authinfo: the log names the file" "authinfo hash:$RQ/authinfo: .*authinfo.db" "$(rq_log "$RQ")"
 assert_no_grep "world-readable authinfo: no connection made" "^>>> EHLO" "$RQ/v.txt"
 
+# --- a typo in a text: map (no blank after the key) holds the password:
+# the log gets file and line, messages only a pointer to the log.
+n=$((n + 1)); RQ=$T/rq$n; mkdir -p "$RQ"
+printf 'AuthInfo:localhost"U:%s""P:%s"\n' "$PF_SASL_USER" "$PF_SASL_PASS" > "$RQ/authinfo"
+chmod 600 "$RQ/authinfo"
+rq_setup "$RQ" "$PORT" "smarthost localhost:$PORT" "tls_ca $PF/tls/ca.pem" \
+	"authinfo text:$RQ/authinfo"
+send "typo map"
+printf 'Subject: typo map 2\n\nx\n' | rq "$RQ" -i carol@example.org
+"$BUILD/relayqd" -C "$RQ/relayq.conf" -q 2>/dev/null
+assert_eq "typo in the map: both messages stay queued" 2 "$(rq_queued "$RQ")"
+rq "$RQ" -bp > "$RQ/mailq"
+assert_eq "typo in the map: each message says only where to look" 2 \
+	"$(grep -c 'authinfo map unusable, see the log' "$RQ/mailq")"
+assert_grep "typo in the map: the log names file and line" "$RQ/authinfo:1" "$(rq_log "$RQ")"
+# (finish scans every file left here, .qf and log included, for the password)
+
 # --- Postfix that requires TLS before MAIL, but not offered AUTH when
 # credentials are optional and absent: sent encrypted without AUTH is not
 # possible here (relaying needs AUTH), so the RCPT is refused visibly.

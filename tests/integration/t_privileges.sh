@@ -65,6 +65,13 @@ assert_no_grep "mailq as the user hides root's message" "carol@example.org" "$T/
 "$T/bin/sendmail" -bp > "$T/mailq.root"
 assert_grep "mailq as root shows all" "Total requests: 2" "$T/mailq.root"
 
+# Without the relayq user, relayqd started as root would stay root: it refuses.
+grep -v '^relayq:' /etc/passwd > "$T/passwd"
+unshare --mount sh -c "mount --bind '$T/passwd' /etc/passwd && exec '$T/build/relayqd' -q" 2>/dev/null
+check "no relayq user: relayqd refuses to run as root" [ $? -ne 0 ]
+assert_grep "no relayq user: says why" "no user relayq: refusing to deliver mail as root" "$(rq_log "$T/rq")"
+assert_eq "no relayq user: the queue is untouched" 2 "$(rq_queued "$T/rq")"
+
 printf 'Subject: nnp\n\nz\n' | $USER_RUN --no-new-privs "$T/bin/sendmail" -i dave@example.org 2> "$T/err"
 assert_eq "NoNewPrivileges: exit 73 (EX_CANTCREAT), not 0" 73 $?
 assert_grep "NoNewPrivileges: says exactly why" "NoNewPrivileges.*setgid bit of sendmail is ignored.*NOT queued" "$T/err"
