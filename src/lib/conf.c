@@ -127,11 +127,13 @@ set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 	if (port != NULL) {
 		char *end;
 		long p = strtol(port, &end, 10);
-		if (*port == '\0' || *end != '\0' || p < 1 || p > 65535) {
+		/* Digits only, kept as the number: "+587" or "0587" reach port
+		 * 587 too, and must get its TLS default (conf_tls_mode). */
+		if (!isdigit((unsigned char)*port) || *end != '\0' || p < 1 || p > 65535) {
 			snprintf_rq(why, whylen, "bad port \"%s\"", port);
 			return -1;
 		}
-		strlcpy_rq(c->port, port, sizeof c->port);
+		snprintf_rq(c->port, sizeof c->port, "%ld", p);
 	}
 	return 0;
 }

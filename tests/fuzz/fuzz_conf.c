@@ -42,8 +42,10 @@ check_conf(const struct conf *c)
 	check_strings(c);
 	size_t fp = strlen(c->tls_fingerprint);
 	long port = strtol(c->port, NULL, 10);
-	if (c->smarthost[0] == '\0' || port < 1 || port > 65535 ||
-	    strspn(c->port, "0123456789") != strlen(c->port) ||
+	char canon[16];
+	snprintf(canon, sizeof canon, "%ld", port);
+	/* The port as conf_tls_mode compares it: "465", never "+465" or "0465". */
+	if (c->smarthost[0] == '\0' || port < 1 || port > 65535 || strcmp(canon, c->port) != 0 ||
 	    (fp != 0 && fp != 64) || strspn(c->tls_fingerprint, "0123456789abcdef") != fp)
 		abort();
 	if (c->retry_min <= 0 || c->retry_max < c->retry_min || c->queue_lifetime < 0 ||
