@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spool.h"
+#include "drop.h"
+#include "qf.h"
 
 #define FUZZ_QID "AbCdEfGh012345"
 
