@@ -78,12 +78,23 @@ defer_all(struct run *run, struct envelope *e, const bool *settled, const char *
 	}
 }
 
+/* Pending recipients not yet settled in this run. */
+static size_t
+unsettled(const struct envelope *e, const bool *settled)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrcpt; i++)
+		n += policy_is_pending(&e->rcpts[i]) && !settled[i];
+	return n;
+}
+
 /* The next transaction: up to RCPT_BATCH pending recipients not settled
  * in this run; map[k] is the envelope index of the k-th. */
 static int
 build_txn(struct smtp_txn *t, const struct envelope *e, int fd, const bool *settled,
     size_t *map)
 {
+	size_t want = unsettled(e, settled);
 	memset(t, 0, sizeof *t);
 	t->sender = e->sender != NULL ? e->sender : "";
 	t->ret = e->ret;
@@ -92,7 +103,7 @@ build_txn(struct smtp_txn *t, const struct envelope *e, int fd, const bool *sett
 	t->content_fd = fd;
 	t->content_off = e->content_off;
 	t->content_len = e->content_len;
-	t->rcpts = calloc(RCPT_BATCH, sizeof *t->rcpts);
+	t->rcpts = calloc(want < RCPT_BATCH ? want + 1 : RCPT_BATCH, sizeof *t->rcpts);
 	if (t->rcpts == NULL)
 		return -1;
 	for (size_t i = 0; i < e->nrcpt && t->nrcpt < RCPT_BATCH; i++) {
