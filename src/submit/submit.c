@@ -241,6 +241,16 @@ out:
 	return rc;
 }
 
+/* Reads the rest of a refused message, so that a caller still writing it
+ * (PHP's mail(), a cron job) gets our exit code, not a SIGPIPE. */
+static void
+drain(FILE *in)
+{
+	char sink[8192];
+	while (fread(sink, 1, sizeof sink, in) == sizeof sink)
+		;
+}
+
 enum submit_status
 submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
     char *err, size_t errlen)
@@ -272,6 +282,8 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		qid[0] = '\0';	/* -t and nobody to send to: nothing queued */
 	else if (rc == SUBMIT_OK)
 		rc = write_drop(&d, in, r, &msg, &res, qid, err, errlen);
+	if (rc == SUBMIT_TOO_BIG)
+		drain(in);
 	unguard_tmp();
 	drop_abort(&d);
 	message_result_free(&res);

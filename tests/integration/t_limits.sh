@@ -25,6 +25,11 @@ assert_eq "over max_message_size: exit 73" 73 $?
 assert_grep "over max_message_size: says so" "larger than max_message_size (10240 octets).*NOT queued\|larger than max_message_size (10240 octets)" "$T/err"
 assert_eq "over max_message_size: nothing queued" 0 "$(rq_queued "$RQ")"
 assert_eq "over max_message_size: no partial file" "" "$(ls "$RQ/spool/maildrop")"
+# The rest is read, so a caller still writing (PHP's mail()) gets the exit
+# code, not a SIGPIPE.
+{ printf 'Subject: huge\n\n'; head -c 1000000 /dev/zero | tr '\0' 'y' | fold -w 70; echo; } > "$T/huge"
+{ cat "$T/huge"; echo $? > "$T/writer.rc"; } | rq "$RQ" -i a@example.org 2> /dev/null
+assert_eq "over max_message_size: the writer was not cut off" 0 "$(cat "$T/writer.rc")"
 printf 'Subject: small\n\nfits\n' | rq "$RQ" -odq -i a@example.org
 assert_eq "under max_message_size: queued" 1 "$(rq_queued "$RQ")"
 { printf 'EHLO client\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n'
