@@ -241,8 +241,9 @@ out:
 	return rc;
 }
 
-/* Reads the rest of a refused message, so that a caller still writing it
- * (PHP's mail(), a cron job) gets our exit code, not a SIGPIPE. */
+/* Reads the rest of a refused message (too big, a bad address, a full
+ * spool), so that a caller still writing it (PHP's mail(), a cron job)
+ * gets our exit code, not a SIGPIPE. */
 static void
 drain(FILE *in)
 {
@@ -282,7 +283,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		qid[0] = '\0';	/* -t and nobody to send to: nothing queued */
 	else if (rc == SUBMIT_OK)
 		rc = write_drop(&d, in, r, &msg, &res, qid, err, errlen);
-	if (rc == SUBMIT_TOO_BIG)
+	if (rc != SUBMIT_OK && rc != SUBMIT_READ_ERROR)
 		drain(in);
 	unguard_tmp();
 	drop_abort(&d);
