@@ -97,8 +97,11 @@ smtp_io_read_last(struct smtp_session *s, int timeout, struct smtp_reply *r,
 enum outcome
 smtp_io_outcome(const struct smtp_reply *r)
 {
+	/* A 3xx is only ever an intermediate reply (354 to DATA, 334 to
+	 * AUTH, both handled where they are due): anywhere else it is out of
+	 * step, and taking it for success would retire undelivered mail. */
 	int cls = smtp_reply_class(r);
-	return cls == 2 || cls == 3 ? OUT_OK : cls == 5 ? OUT_PERM : OUT_TEMP;
+	return cls == 2 ? OUT_OK : cls == 5 ? OUT_PERM : OUT_TEMP;
 }
 
 /* EHLO reply lines 2..n are keywords; re-parse the raw lines for that. */

@@ -24,7 +24,7 @@ int smtp_io_read_last(struct smtp_session *s, int timeout, struct smtp_reply *r,
     const char *after);
 /* -1 (session dead, r says why) when bytes wait although no reply is due. */
 int smtp_io_in_step(struct smtp_session *s, struct smtp_reply *r, const char *after);
-/* 2xx/3xx OK, 5xx PERM, anything else TEMP. */
+/* 2xx OK, 5xx PERM, anything else (a 3xx out of its place too) TEMP. */
 enum outcome smtp_io_outcome(const struct smtp_reply *r);
 /* EHLO with its keywords into s->ext (HELO fallback only when allow_helo):
  * OUT_OK or why not in err. */

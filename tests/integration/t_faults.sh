@@ -62,6 +62,17 @@ submit e451 a@example.org b@example.org; rq "$RQ" -q
 assert_eq "451 after DATA: nothing stored" 0 "$(stored)"
 assert_grep "451 after DATA: both deferred" "to=<b@example.org>.*stat=Deferred (451 4.3.0 queue full)" "$(rq_log "$RQ")"
 
+# A 3xx after the final dot is out of step: taken for success, the message
+# would be retired although the server never stored it.
+fault_case "354 data end" "on-connection 1 dataend 354 go ahead"
+submit e354 a@example.org; rq "$RQ" -q
+assert_eq "354 after the dot: nothing stored" 0 "$(stored)"
+assert_eq "354 after the dot: the message stays queued" 1 "$(rq_queued "$RQ")"
+assert_grep "354 after the dot: deferred" "to=<a@example.org>.*stat=Deferred (354 go ahead)" "$(rq_log "$RQ")"
+rq "$RQ" -q
+assert_eq "354 after the dot: delivered once on the next run" 1 "$(stored)"
+assert_eq "354 after the dot: queue empty" 0 "$(rq_queued "$RQ")"
+
 fault_case "554 data end" "dataend 554 5.7.1 rejected by policy"
 submit e554 a@example.org; rq "$RQ" -q
 # This relay refuses everything, the bounce and the postmaster's notice
