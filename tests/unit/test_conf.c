@@ -63,6 +63,11 @@ test_smarthost_forms(void **state)
 	assert_int_equal(load(&c, "smarthost ::1\n", err, sizeof err), -1);
 	assert_non_null(strstr(err, "brackets"));
 	assert_int_equal(load(&c, "smarthost host:99999\n", err, sizeof err), -1);
+	/* "+587" reaches port 587 but would miss its TLS default (fuzz_conf). */
+	assert_int_equal(load(&c, "smarthost host:+587\n", err, sizeof err), -1);
+	assert_int_equal(load(&c, "smarthost host:0587\n", err, sizeof err), 0);
+	assert_string_equal(c.port, "587");
+	assert_int_equal(conf_tls_mode(&c), TLS_STARTTLS);
 }
 
 static void
