@@ -151,6 +151,18 @@ postfix_mails() {
 # sender, recipient, protocol, sasl_username (see the top of this file).
 postfix_env() { sed -n "s/^$2 //p" "${1%.eml}.env"; }
 
+# postfix_env_of DIR SUBJECT: the .env of the stored message with that
+# Subject (waits up to 10 s: Postfix delivers in the background); 1 if none.
+postfix_env_of() {
+	_pf_i=0
+	while [ "$_pf_i" -lt 100 ]; do
+		_pf_m=$(grep -l "^Subject: $2\$" "$1"/mail/*.eml 2>/dev/null | head -n 1)
+		[ -n "$_pf_m" ] && { echo "${_pf_m%.eml}.env"; return 0; }
+		_pf_i=$((_pf_i + 1)); sleep 0.1
+	done
+	return 1
+}
+
 # postfix_message FILE.eml: the message as the client sent it (the .eml less
 # the first header, the Received: line this Postfix added).
 postfix_message() { awk 'NR == 1 { skip = 1; next } skip && /^[ \t]/ { next } { skip = 0; print }' "$1"; }

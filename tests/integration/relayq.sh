@@ -2,6 +2,7 @@
 # after lib.sh.  Everything lives under one directory:
 #   rq_setup DIR PORT [extra config lines]   writes DIR/relayq.conf, spool
 #   rq DIR args...        runs $BUILD/sendmail -C DIR/relayq.conf args...
+#   rq_send_v DIR SUBJ    one message to bob@example.org, a -v queue run
 #   rq_queued DIR         number of queued messages (.df files)
 #   rq_log DIR            path of relayq's log file
 
@@ -26,5 +27,11 @@ EOC
 }
 
 rq() { _rq=$1; shift; "$BUILD/sendmail" -C "$_rq/relayq.conf" "$@"; }
+# rq_send_v DIR SUBJECT: submit one message to bob@example.org, then run
+# the queue once with -v; the transcript goes to DIR/v.txt.
+rq_send_v() {
+	printf 'Subject: %s\n\nbody of %s\n' "$2" "$2" | rq "$1" -i bob@example.org
+	"$BUILD/relayqd" -C "$1/relayq.conf" -q -v 2> "$1/v.txt"
+}
 rq_queued() { ls "$1/spool/queue" "$1/spool/maildrop" 2>/dev/null | grep -c -E '^[0-9A-Za-z]{14}(\.df)?$'; }
 rq_log() { echo "$1/relayq.log"; }

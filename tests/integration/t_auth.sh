@@ -23,22 +23,9 @@ auth_case() {
 	rq_setup "$RQ" "$_p" "smarthost localhost:$_p" "tls_ca $PF/tls/ca.pem" \
 		"authinfo hash:$RQ/authinfo" "$@"
 }
-# send SUBJECT: submit one message and run the queue with -v.
-send() {
-	printf 'Subject: %s\n\nbody of %s\n' "$1" "$1" | rq "$RQ" -i bob@example.org
-	"$BUILD/relayqd" -C "$RQ/relayq.conf" -q -v 2> "$RQ/v.txt"
-}
-# stored_with SUBJECT: the Postfix .env of the message with that subject.
-# (waits up to 10 s: Postfix delivers in the background).
-stored_env() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		_m=$(grep -l "^Subject: $1\$" "$PF"/mail/*.eml 2>/dev/null | head -n 1)
-		[ -n "$_m" ] && { echo "${_m%.eml}.env"; return 0; }
-		_i=$((_i + 1)); sleep 0.1
-	done
-	return 1
-}
+# send SUBJECT / stored_env SUBJECT: see relayq.sh and postfix.sh.
+send() { rq_send_v "$RQ" "$1"; }
+stored_env() { postfix_env_of "$PF" "$1"; }
 
 # --- every mechanism, over STARTTLS (587 style) and implicit TLS (465)
 for mech in PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256; do

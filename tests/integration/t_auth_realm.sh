@@ -54,22 +54,9 @@ realm_case() {
 	rq_setup "$RQ" "$PORT" "smarthost localhost:$PORT" "tls starttls" \
 		"tls_ca $(postfix_ca "$PF")" "authinfo hash:$RQ/authinfo"
 }
-# send SUBJECT: submit one message, run the queue once with -v.
-send() {
-	printf 'Subject: %s\n\nbody of %s\n' "$1" "$1" | rq "$RQ" -i bob@example.org
-	"$BUILD/relayqd" -C "$RQ/relayq.conf" -q -v 2> "$RQ/v.txt"
-}
-# stored_env SUBJECT: the Postfix .env of the message with that subject
-# (waits up to 10 s: Postfix delivers in the background).
-stored_env() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		_m=$(grep -l "^Subject: $1\$" "$PF"/mail/*.eml 2>/dev/null | head -n 1)
-		[ -n "$_m" ] && { echo "${_m%.eml}.env"; return 0; }
-		_i=$((_i + 1)); sleep 0.1
-	done
-	return 1
-}
+# send SUBJECT / stored_env SUBJECT: see relayq.sh and postfix.sh.
+send() { rq_send_v "$RQ" "$1"; }
+stored_env() { postfix_env_of "$PF" "$1"; }
 CAROL="\"U:carol\" \"I:carol\" \"P:$CAROL_PASS\" \"M:DIGEST-MD5\""
 
 # --- R: given: the answer names R:, Postfix finds carol@other.realm.test
