@@ -186,14 +186,14 @@ test_hostname_is_qualified_by_default(void **state)
 	struct conf c;
 
 	conf_defaults(&c);			/* a dotted host name wins */
-	strcpy(c.nodename, "box.example.org");
+	snprintf(c.nodename, sizeof c.nodename, "%s", "box.example.org");
 	conf_finish(&c, mailname);
 	assert_string_equal(c.hostname, "box.example.org");
 	assert_string_equal(c.domain, "mail.example.net");
 
 	conf_defaults(&c);			/* then host name + domain */
-	strcpy(c.nodename, "callers-host");
-	strcpy(c.domain, "relayq.test");
+	snprintf(c.nodename, sizeof c.nodename, "%s", "callers-host");
+	snprintf(c.domain, sizeof c.domain, "%s", "relayq.test");
 	conf_finish(&c, mailname);
 	assert_string_equal(c.hostname, "callers-host.relayq.test");
 	assert_true(conf_hostname_qualified(&c));
@@ -205,13 +205,13 @@ test_hostname_is_qualified_by_default(void **state)
 	assert_false(conf_is_local_name(&c, "callers"));
 
 	conf_defaults(&c);			/* then /etc/mailname */
-	strcpy(c.nodename, "callers-host");
+	snprintf(c.nodename, sizeof c.nodename, "%s", "callers-host");
 	conf_finish(&c, mailname);
 	assert_string_equal(c.hostname, "mail.example.net");
 	assert_string_equal(c.hostname_origin, mailname);
 
 	conf_defaults(&c);			/* else bare, and said so */
-	strcpy(c.nodename, "callers-host");
+	snprintf(c.nodename, sizeof c.nodename, "%s", "callers-host");
 	conf_finish(&c, "/nonexistent/mailname");
 	assert_string_equal(c.hostname, "callers-host");
 	assert_string_equal(c.domain, "callers-host");
