@@ -1,7 +1,7 @@
-/* deliver: the queue run.  Groups the queued messages by route, reads each
- * due one under its lock, sends it over its route's session, applies
- * per-recipient results, and writes the new state before the lock is
- * released (spool.h, invariants I4-I6). */
+/* deliver: the queue run.  One pass per route over the queue: each due
+ * message is read under its lock and sent over its route's session, and
+ * its per-recipient results are written before the lock is released
+ * (spool.h, invariants I4-I6). */
 #include "deliver.h"
 #include "dsn_queue.h"
 #include "buf.h"
@@ -24,6 +24,8 @@ struct run {
 	struct queue *q;
 	struct relay relay;	/* the session of the current route */
 	struct route route;	/* of the message being sent */
+	struct route pass;	/* the route this pass sends to, once set */
+	bool pass_set;
 	time_t now;
 	int dsns;		/* notices queued in maildrop/ this run */
 };
@@ -302,93 +304,51 @@ record_notice(struct run *run, struct envelope *e, int fd)
 		log_err("%s: %s", e->qid, err);
 }
 
-/* The group number of qid's route among seen[] (added when new); 0 when
- * its state cannot be read or seen[] is full. */
-static size_t
-route_group(struct run *run, const char *qid, struct route *seen, size_t *nseen,
-    size_t max)
-{
-	char err[RELAYQ_ERRLEN];
-	struct envelope e;
-	struct route r;
-	envelope_init(&e);
-	int rc = qf_read(run->q->queuefd, qid, &e, err, sizeof err);
-	if (rc == 0)
-		route_resolve(run->c, &e, &r);
-	envelope_free(&e);
-	if (rc == -1)
-		return 0;
-	for (size_t g = 0; g < *nseen; g++)
-		if (route_equal(&seen[g], &r))
-			return g + 1;
-	if (*nseen == max)
-		return 0;
-	seen[(*nseen)++] = r;
-	return *nseen;
-}
+enum step { STEP_SKIPPED, STEP_ATTEMPTED, STEP_LATER };
 
-/* Insertion sort by group: stable, and queues are short or one group. */
-static void
-stable_sort_ids(char (*ids)[QID_SIZE], size_t *group, size_t n)
+/* Does e belong to this pass?  The first message of a pass sets its route:
+ * a pass opens one session, and messages on other routes wait for theirs. */
+static bool
+in_pass(struct run *run)
 {
-	for (size_t i = 1; i < n; i++) {
-		char id[QID_SIZE];
-		size_t g = group[i], j = i;
-		memcpy(id, ids[i], QID_SIZE);
-		while (j > 0 && group[j - 1] > g) {
-			memcpy(ids[j], ids[j - 1], QID_SIZE);
-			group[j] = group[j - 1];
-			j--;
-		}
-		memcpy(ids[j], id, QID_SIZE);
-		group[j] = g;
+	if (!run->pass_set) {
+		run->pass = run->route;
+		run->pass_set = true;
 	}
+	return route_equal(&run->pass, &run->route);
 }
 
-/* 1 if attempted, 0 if skipped. */
-static int
+/* One message under its lock: sent, skipped (not due, busy, gone), or
+ * left for the pass of its route. */
+static enum step
 process(struct run *run, const char *qid, const struct run_opts *ro)
 {
 	char err[RELAYQ_ERRLEN];
 	int fd;
 	if (queue_lock(run->q, qid, &fd) != QUEUE_LOCKED)
-		return 0;	/* another runner has it, or it is gone */
+		return STEP_SKIPPED;	/* another runner has it, or it is gone */
 	struct envelope e;
 	envelope_init(&e);
-	int done = 0;
+	enum step done = STEP_SKIPPED;
 	if (qf_read(run->q->queuefd, qid, &e, err, sizeof err) == -1) {
 		log_err("%s: %s", qid, err);
 		goto out;
 	}
 	route_resolve(run->c, &e, &run->route);
-	if (wanted(run, &e, ro)) {
+	if (!wanted(run, &e, ro)) {
+		if (policy_notice_owed(&e))
+			record_notice(run, &e, fd);
+	} else if (!in_pass(run)) {
+		done = STEP_LATER;
+	} else {
 		send_message(run, &e, fd);
 		record(run, &e, fd);
-		done = 1;
-	} else if (policy_notice_owed(&e)) {
-		record_notice(run, &e, fd);
+		done = STEP_ATTEMPTED;
 	}
 out:
 	envelope_free(&e);
 	queue_unlock(fd);
 	return done;
-}
-
-/* Orders ids so that messages on the same route follow each other (their
- * session is opened once), keeping the queue order within a route.  A
- * message whose state cannot be read here sorts first; process() reports it. */
-static void
-group_by_route(struct run *run, char (*ids)[QID_SIZE], size_t n)
-{
-	struct route seen[16];
-	size_t nseen = 0;
-	size_t *group = calloc(n ? n : 1, sizeof *group);
-	if (group == NULL)
-		return;		/* queue order: correct, only more sessions */
-	for (size_t i = 0; i < n; i++)
-		group[i] = route_group(run, ids[i], seen, &nseen, 16);
-	stable_sort_ids(ids, group, n);
-	free(group);
 }
 
 int
@@ -403,10 +363,20 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 	}
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
 	relay_init(&run.relay, c, trust);
-	group_by_route(&run, ids, n);
 	int attempted = 0;
-	for (size_t i = 0; i < n && (ro->stop == NULL || *ro->stop == 0); i++)
-		attempted += process(&run, ids[i], ro);
+	/* One pass per route, in queue order; a message on another route is
+	 * read once more in its own pass (with one route, never). */
+	for (size_t left = n; left > 0 && (ro->stop == NULL || *ro->stop == 0);) {
+		size_t later = 0;
+		run.pass_set = false;
+		for (size_t i = 0; i < left && (ro->stop == NULL || *ro->stop == 0); i++) {
+			enum step st = process(&run, ids[i], ro);
+			attempted += st == STEP_ATTEMPTED;
+			if (st == STEP_LATER)
+				memcpy(ids[later++], ids[i], QID_SIZE);
+		}
+		left = later;
+	}
 	relay_close(&run.relay);
 	queue_ids_free(ids);
 	if (ro->dsns != NULL)
