@@ -85,23 +85,45 @@ linewrap_field(const char *text)
 	return buf_steal(&b);
 }
 
+/* One octet, after "\n " when the line is full (a few octets early rather
+ * than inside a character). */
+static int
+put_octet(struct linewrap *w, FILE *out, char c, size_t *added)
+{
+	bool full = w->col >= LINEWRAP_MAX ||
+	    (w->col >= LINEWRAP_MAX - 3 && !utf8_tail(c));
+	if (c != '\n' && full) {
+		if (fputs("\n ", out) == EOF)
+			return -1;
+		w->col = 1;
+		if (added != NULL)
+			*added += 2;
+	}
+	if (putc(c, out) == EOF)
+		return -1;
+	w->col = c == '\n' ? 0 : w->col + 1;
+	return 0;
+}
+
 int
 linewrap_write(struct linewrap *w, FILE *out, const char *p, size_t n, size_t *added)
 {
-	for (size_t i = 0; i < n; i++) {
-		/* Break a few octets early rather than inside a character. */
-		bool full = w->col >= LINEWRAP_MAX ||
-		    (w->col >= LINEWRAP_MAX - 3 && !utf8_tail(p[i]));
-		if (p[i] != '\n' && full) {
-			if (fputs("\n ", out) == EOF)
+	while (n > 0) {
+		/* A line piece that fits is written whole: the common case. */
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		size_t text = nl != NULL ? len - 1 : len;
+		if (w->col + text < LINEWRAP_MAX - 3) {
+			if (fwrite(p, 1, len, out) != len)
 				return -1;
-			w->col = 1;
-			if (added != NULL)
-				*added += 2;
+			w->col = nl != NULL ? 0 : w->col + len;
+		} else {
+			for (size_t i = 0; i < len; i++)
+				if (put_octet(w, out, p[i], added) == -1)
+					return -1;
 		}
-		if (putc(p[i], out) == EOF)
-			return -1;
-		w->col = p[i] == '\n' ? 0 : w->col + 1;
+		p += len;
+		n -= len;
 	}
 	return 0;
 }
