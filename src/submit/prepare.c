@@ -211,6 +211,9 @@ requalify(struct prep *p, struct hfield *f, bool is_from)
 	}
 	if (rc == 0)
 		rc = buf_puts(&out, value + pos);
+	/* A field is a line: an address span may have taken the LF along. */
+	if (rc == 0 && out.data[out.len - 1] != '\n')
+		rc = buf_putc(&out, '\n');
 	addr_list_free(&l);
 	buf_free(&rw);
 	if (rc == -1) {
