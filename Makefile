@@ -102,7 +102,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
 .PHONY: FORCE all clean install check check-unit check-integration check-sanitize \
-        check-walls demo deps bench fuzz lint man-lint stress
+        check-walls demo deps bench fuzz lint man-lint stress deb check-package
+.DEFAULT_GOAL := all
 all: $(PROGS)
 
 # Compiled-in paths live in a generated header that is rewritten only
@@ -214,7 +215,16 @@ man-lint:
 	mandoc -Tlint -W warning man/*.[0-9]
 
 install: $(PROGS)
-	sh packaging/install.sh "$(DESTDIR)" "$(SBINDIR)" "$(BINDIR)" "$(MANDIR)" "$(SYSCONF)" "$(B)" "$(LIBEXEC)"
+	FORCE='$(FORCE)' sh packaging/install.sh "$(DESTDIR)" "$(SBINDIR)" "$(BINDIR)" "$(MANDIR)" "$(SYSCONF)" "$(B)" "$(LIBEXEC)"
+
+# The Debian package (packaging/debian, built in a copy of the tree under
+# DEB_OUT), and its install / replace / purge test in a fresh Debian 12 root.
+DEB_OUT ?= build/deb
+deb:
+	sh packaging/deb.sh $(VERSION) $(DEB_OUT)
+
+check-package: deb $(B)/faultd
+	sh tests/package/t_package.sh $(B) $(DEB_OUT)
 
 clean:
 	rm -rf build

@@ -6,6 +6,8 @@
 # from there.  With an empty DESTDIR and run as root it also creates the
 # relayq account (if missing) and the spool; with a DESTDIR (staging for a
 # package) it only copies files, and the package's scripts do the rest.
+# It refuses to replace a sendmail that is not relayq's (another MTA's,
+# named through dpkg -S) unless FORCE=1 is in the environment.
 set -eu
 
 usage() {
@@ -69,12 +71,16 @@ put_subst() {
 # put_setgid SRC DEST GROUP: a set-group-ID program.  chgrp clears the bit,
 # so the mode is set afterwards.  Without the group the program is
 # installed without the bit: set-group-ID to whatever group the installer
-# happens to have would be wrong.
+# happens to have would be wrong.  Staged (DESTDIR) copies never get it:
+# the build host's group ids mean nothing where the files end up, and a
+# package sets the mode from its own scripts (dpkg-statoverride).
 put_setgid() {
 	tmp="$2.tmp.$$"
 	cp "$1" "$tmp"
 	chmod 0755 "$tmp"
-	if is_root && have_group "$3"; then
+	if [ -n "$DESTDIR" ]; then
+		:
+	elif is_root && have_group "$3"; then
 		chgrp "$3" "$tmp"
 		chmod 2755 "$tmp"
 	elif ! is_root; then
@@ -145,8 +151,9 @@ install_integration() {
 	units=$DESTDIR$PREFIX/lib/systemd/system
 	share=$DESTDIR$PREFIX/share/relayq
 	mkdir -p "$units" "$DESTDIR$PREFIX/lib/sysusers.d" "$share"
-	for u in relayqd.service relayq-queue.service relayq-queue.timer; do
-		put_subst "$PKG/$u" "$units/$u" 0644
+	for u in "$PKG"/*.service "$PKG"/*.socket "$PKG"/*.timer; do
+		[ -e "$u" ] || continue
+		put_subst "$u" "$units/$(basename "$u")" 0644
 	done
 	put "$PKG/sysusers-relayq.conf" "$DESTDIR$PREFIX/lib/sysusers.d/relayq.conf" 0644
 	put_subst "$PKG/nm-dispatcher-relayq" "$share/nm-dispatcher-relayq" 0755
@@ -182,6 +189,64 @@ create_spool() {
 	fi
 }
 
+# The package owning PATH on this system (dpkg -S), or nothing.
+dpkg_owner() {
+	command -v dpkg >/dev/null 2>&1 || return 0
+	dpkg -S "$1" 2>/dev/null | grep -v '^diversion ' | sed -n '1s/: .*//p'
+}
+
+# A sendmail that relayq's make install put there: it runs relayq-showq.
+is_relayq() { grep -a -q -F relayq-showq "$1" 2>/dev/null; }
+
+# Before anything is written: never replace another MTA's sendmail by
+# surprise.  FORCE=1 replaces it anyway (and says what it replaced).
+guard_sendmail() {
+	target=$DESTDIR$SBINDIR/sendmail
+	[ -e "$target" ] || [ -L "$target" ] || return 0
+	owner=""
+	[ -n "$DESTDIR" ] || owner=$(dpkg_owner "$SBINDIR/sendmail")
+	if [ -n "$owner" ]; then
+		why="it belongs to the Debian package $owner"
+		[ "$owner" != relayq ] ||
+			why="$why: upgrade the package (make deb) instead, or dpkg puts its own copy back"
+	elif is_relayq "$target"; then
+		return 0
+	else
+		why="it is not relayq's and no package owns it"
+	fi
+	if [ "${FORCE:-0}" = 1 ]; then
+		warn "FORCE=1: replacing $target: $why"
+		return 0
+	fi
+	echo "install: refusing to replace $target: $why." >&2
+	if [ -n "$owner" ] && [ "$owner" != relayq ]; then
+		echo "install:   To make relayq the system MTA, install its Debian package" >&2
+		echo "install:   (make deb; apt install ./build/deb/relayq_*.deb), which replaces $owner cleanly." >&2
+	fi
+	echo "install:   Or install elsewhere (PREFIX=/usr/local), or run again with FORCE=1 to replace it." >&2
+	exit 1
+}
+
+# Say plainly when programs that run /usr/sbin/sendmail will not get
+# relayq: the chosen prefix puts it somewhere else.
+note_prefix() {
+	[ "$SBINDIR" != /usr/sbin ] || return 0
+	sys="/usr/sbin/sendmail"
+	if [ -n "$DESTDIR" ]; then
+		now=""
+	elif [ -e "$sys" ] || [ -L "$sys" ]; then
+		o=$(dpkg_owner "$sys")
+		now=" (now ${o:+the package }${o:-a file no package owns})"
+	else
+		now=" (none installed now)"
+	fi
+	say "note: sendmail goes to $SBINDIR/sendmail; $sys$now is left untouched,"
+	say "  so cron, mail(1) and other programs that run $sys will not use relayq."
+	say "  For that, install the Debian package (make deb) or use PREFIX=/usr."
+}
+
+guard_sendmail
+note_prefix
 live=no
 if [ -z "$DESTDIR" ] && is_root; then
 	live=yes
