@@ -82,6 +82,12 @@ check_type(DB *db, enum map_type type, const char *file, char *err,
 	return 0;
 }
 
+const char *
+mapdb_version(void)
+{
+	return db_version(NULL, NULL, NULL);
+}
+
 int
 mapdb_open_read(struct mapdb **dp, enum map_type type, const char *file,
     int fd, char *err, size_t errlen)

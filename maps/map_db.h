@@ -10,6 +10,9 @@
 
 struct mapdb;
 
+/* The Berkeley DB this program runs with, for --version. */
+const char *mapdb_version(void);
+
 /* Read-only open of file; it must be the inode behind fd (checked with
  * fstat on both), so a swap between safety check and open is caught. */
 int mapdb_open_read(struct mapdb **dp, enum map_type type, const char *file,

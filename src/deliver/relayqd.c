@@ -21,6 +21,7 @@
 #include "qsel.h"
 #include "queue.h"
 #include "relayq.h"
+#include "smtp_version.h"
 #include "trust.h"
 
 struct opts {
@@ -45,13 +46,34 @@ on_signal(int sig)
 }
 
 static void
-usage(void)
+print_usage(FILE *fp)
 {
 	fputs("usage: relayqd [-C file] [-v] -q[interval] [-qIid] [-qRrcpt] [-qSsender] [-f]\n"
 	      "       relayqd [-C file] -I     create the spool directories\n"
 	      "       relayqd [-C file] -d qid delete a queued message, no notice\n"
-	      "       relayqd [-C file] -b qid return a queued message to its sender\n", stderr);
+	      "       relayqd [-C file] -b qid return a queued message to its sender\n"
+	      "       relayqd --version | --help\n", fp);
+}
+
+static void
+usage(void)
+{
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+/* --help and --version, which getopt does not know, before any option. */
+static void
+long_options(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			print_usage(stdout);
+			exit(fflush(stdout) == 0 ? EX_OK : EX_IOERR);
+		}
+		if (strcmp(argv[i], "--version") == 0)
+			exit(smtp_version_print(stdout, "relayqd"));
+	}
 }
 
 static void
@@ -59,6 +81,7 @@ parse_args(struct opts *o, int argc, char **argv)
 {
 	int ch;
 	memset(o, 0, sizeof *o);
+	long_options(argc, argv);
 	while ((ch = getopt(argc, argv, "b:C:d:fIq::v")) != -1) {
 		switch (ch) {
 		case 'b':
@@ -325,16 +348,34 @@ run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 	return EX_OK;
 }
 
+/* Errors and warnings go to stderr as well as syslog when someone can
+ * read them there: a terminal, -f (unless systemd's journal, which has the
+ * syslog copy already) or -I (install scripts). */
+static void
+open_log(const struct opts *o)
+{
+	int dest = LOG_TO_SYSLOG;
+	if (isatty(2) || ((o->foreground || o->init_only) && !log_stderr_is_journal()))
+		dest |= LOG_PROBLEMS_TO_STDERR;
+	log_open("relayqd", dest);
+}
+
 static int
 setup(struct conf *c, const struct opts *o)
 {
-	char err[RELAYQ_ERRLEN];
+	char err[4096];
 	conf_defaults(c);
+	/* -I only makes the spool: install scripts run it before anyone has
+	 * written a smarthost. */
+	c->smarthost_required = !o->init_only;
 	const char *path = o->conf_path != NULL ? o->conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(c, path, o->conf_path != NULL, err, sizeof err) == -1) {
-		log_err("%s", err);
+		log_err_lines(err);
 		return EX_CONFIG;
 	}
+	if (o->init_only && c->smarthost[0] == '\0')
+		log_warn("%s: no smarthost yet: queue runs refuse to start until "
+		    "it has one", c->path);
 	if (c->log_file[0] != '\0' && log_set_file(c->log_file) == -1)
 		log_warn("cannot open log_file %s: %s", c->log_file, strerror(errno));
 	if (!o->init_only)
@@ -355,8 +396,8 @@ main(int argc, char **argv)
 	gid_t gid;
 
 	umask(027);
-	log_open("relayqd", LOG_TO_SYSLOG);
 	parse_args(&o, argc, argv);
+	open_log(&o);
 	int rc = setup(&c, &o);
 	if (rc != EX_OK || o.init_only)
 		return rc;

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@ conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof *c);
 	strlcpy_rq(c->port, "25", sizeof c->port);
-	strlcpy_rq(c->smarthost, "127.0.0.1", sizeof c->smarthost);
 	if (gethostname(c->nodename, sizeof c->nodename) == -1)
 		strlcpy_rq(c->nodename, "localhost", sizeof c->nodename);
 	c->nodename[sizeof c->nodename - 1] = '\0';
@@ -356,6 +356,8 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (strcmp(keys[i].name, s) != 0)
 			continue;
+		if (keys[i].kind == K_HOST)
+			c->smarthost_given = true;
 		if (*v == '\0') {
 			snprintf_rq(why, whylen, "%s: missing value", s);
 			return -1;
@@ -370,22 +372,59 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 	return -1;
 }
 
-static int conf_read(struct conf *c, const char *path, bool must_exist,
-    char *err, size_t errlen);
+/* Every error of one file: "file:line: why" lines, as many as fit, then
+ * a count of the rest.  The first is always kept (truncated if need be). */
+struct conf_errs {
+	char *buf;
+	size_t size;
+	int n, shown;
+};
 
-static int
-conf_check(const struct conf *c, char *why, size_t whylen)
+#define CONF_ERRS_RESERVE 64	/* room kept for "file: N more errors" */
+
+static void conf_error(struct conf_errs *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+conf_error(struct conf_errs *e, const char *fmt, ...)
 {
-	if (c->retry_min <= 0 || c->retry_max < c->retry_min) {
-		snprintf_rq(why, whylen, "retry_min must be > 0 and <= retry_max");
-		return -1;
-	}
-	if (conf_auth_mode(c) != AUTH_NONE && c->authinfo[0] == '\0') {
-		snprintf_rq(why, whylen, "auth %s needs an authinfo map",
+	char line[RELAYQ_ERRLEN];
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		strlcpy_rq(line, "error", sizeof line);
+	size_t used = e->shown > 0 ? strlen(e->buf) : 0;
+	e->n++;
+	if (e->shown > 0 && used + 1 + strlen(line) + CONF_ERRS_RESERVE >= e->size)
+		return;
+	snprintf_rq(e->buf + used, e->size - used, "%s%s", used > 0 ? "\n" : "", line);
+	e->shown++;
+}
+
+static void
+conf_errors_end(struct conf_errs *e, const char *path)
+{
+	if (e->n <= e->shown)
+		return;
+	size_t used = strlen(e->buf);
+	snprintf_rq(e->buf + used, e->size - used, "\n%s: %d more error%s not shown",
+	    path, e->n - e->shown, e->n - e->shown == 1 ? "" : "s");
+}
+
+/* Checks across keys, each reported on its own. */
+static void
+conf_check(const struct conf *c, struct conf_errs *e)
+{
+	if (c->retry_min <= 0 || c->retry_max < c->retry_min)
+		conf_error(e, "%s: retry_min must be > 0 and <= retry_max", c->path);
+	if (conf_auth_mode(c) != AUTH_NONE && c->authinfo[0] == '\0')
+		conf_error(e, "%s: auth %s needs an authinfo map", c->path,
 		    c->auth == AUTH_REQUIRED ? "required" : "optional");
-		return -1;
-	}
-	return 0;
+	if (c->smarthost_required && !c->smarthost_given)
+		conf_error(e, "%s: no smarthost: relayqd relays all mail there and has "
+		    "no default (smarthost host[:port])", c->path);
 }
 
 /* The first line of /etc/mailname (Debian's mail name), if any. */
@@ -475,17 +514,27 @@ conf_is_local_name(const struct conf *c, const char *name)
 	return words_has(c->local_names, name);
 }
 
+static int conf_read(struct conf *c, const char *path, bool must_exist,
+    struct conf_errs *e);
+
 int
 conf_load(struct conf *c, const char *path, bool must_exist, char *err, size_t errlen)
 {
-	int rc = conf_read(c, path, must_exist, err, errlen);
+	struct conf_errs e = { .buf = err, .size = errlen, .n = 0, .shown = 0 };
+	if (errlen > 0)
+		err[0] = '\0';
+	int rc = conf_read(c, path, must_exist, &e);
 	if (rc == 0)
+		conf_check(c, &e);
+	conf_errors_end(&e, path);
+	if (rc == 0 && e.n == 0)
 		conf_finish(c, RELAYQ_MAILNAME);
-	return rc;
+	return rc == 0 && e.n == 0 ? 0 : -1;
 }
 
+/* Reads every line, each error into e; -1 only if the file cannot be read. */
 static int
-conf_read(struct conf *c, const char *path, bool must_exist, char *err, size_t errlen)
+conf_read(struct conf *c, const char *path, bool must_exist, struct conf_errs *e)
 {
 	char why[256];
 	strlcpy_rq(c->path, path, sizeof c->path);
@@ -493,29 +542,23 @@ conf_read(struct conf *c, const char *path, bool must_exist, char *err, size_t e
 	if (fp == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		snprintf_rq(err, errlen, "%s: %s", path, strerror(errno));
+		conf_error(e, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	char *line = NULL;
 	size_t cap = 0;
 	long lineno = 0;
 	int rc = 0;
-	while (rc == 0 && getline(&line, &cap, fp) != -1) {
+	while (getline(&line, &cap, fp) != -1) {
 		lineno++;
-		if (conf_line(c, line, why, sizeof why) == -1) {
-			snprintf_rq(err, errlen, "%s:%ld: %s", path, lineno, why);
-			rc = -1;
-		}
+		if (conf_line(c, line, why, sizeof why) == -1)
+			conf_error(e, "%s:%ld: %s", path, lineno, why);
 	}
-	if (rc == 0 && ferror(fp)) {
-		snprintf_rq(err, errlen, "%s: read error: %s", path, strerror(errno));
+	if (ferror(fp)) {
+		conf_error(e, "%s: read error: %s", path, strerror(errno));
 		rc = -1;
 	}
 	free(line);
 	fclose(fp);
-	if (rc == 0 && conf_check(c, why, sizeof why) == -1) {
-		snprintf_rq(err, errlen, "%s: %s", path, why);
-		rc = -1;
-	}
 	return rc;
 }

@@ -20,7 +20,10 @@ struct conf_timeouts {		/* seconds */
 
 struct conf {
 	char path[PATH_MAX];		/* the file read, for messages */
-	char smarthost[256];		/* host name or address, no brackets */
+	char smarthost[256];		/* host name or address, no brackets;
+					   "" = none (no default) */
+	bool smarthost_given;		/* a smarthost line was read */
+	bool smarthost_required;	/* set before conf_load: relayqd */
 	char port[16];			/* default "25" */
 	bool smarthost_literal;		/* written as [addr] */
 	char nodename[256];		/* gethostname(), maybe unqualified */
@@ -52,8 +55,10 @@ struct conf {
 /* Fills defaults; hostname, domain and local_names are left to conf_finish. */
 void conf_defaults(struct conf *c);
 /* Reads path over the defaults, then conf_finish(c, RELAYQ_MAILNAME).  A
- * missing default file is not an error when `must_exist` is false.
- * Returns 0, or -1 with "file:line: why". */
+ * missing default file is not an error when `must_exist` is false; a
+ * missing smarthost is, when c->smarthost_required.  Returns 0, or -1 with
+ * every error in err, one "file:line: why" (or "file: why") a line,
+ * separated by '\n', as many as fit, then "file: N more errors not shown". */
 int conf_load(struct conf *c, const char *path, bool must_exist,
     char *err, size_t errlen);
 /* Derived values.  hostname, if not set: the host name when it has a dot,

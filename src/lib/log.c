@@ -6,7 +6,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@ static const char *log_ident = "relayq";
 static int log_dest = LOG_TO_STDERR;
 static bool log_verbose;
 static FILE *log_file;
+static char log_host[256] = "localhost";	/* as syslog writes it: short */
 
 void
 log_open(const char *ident, int dest)
@@ -55,7 +58,8 @@ log_file_line(const char *line)
 	struct tm tm;
 	if (localtime_r(&now, &tm) == NULL || strftime(when, sizeof when, "%b %e %H:%M:%S", &tm) == 0)
 		when[0] = '\0';
-	fprintf(log_file, "%s %s[%ld]: %s\n", when, log_ident, (long)getpid(), line);
+	fprintf(log_file, "%s %s %s[%ld]: %s\n", when, log_host, log_ident, (long)getpid(),
+	    line);
 	fflush(log_file);
 }
 
@@ -68,7 +72,27 @@ log_set_file(const char *path)
 	if (log_file != NULL)
 		fclose(log_file);
 	log_file = fp;
+	/* rsyslog's and journald's host field: the name up to its first dot. */
+	char host[sizeof log_host];
+	if (gethostname(host, sizeof host) == 0) {
+		host[sizeof host - 1] = '\0';
+		host[strcspn(host, ".")] = '\0';
+		if (host[0] != '\0')
+			strlcpy_rq(log_host, host, sizeof log_host);
+	}
 	return 0;
+}
+
+/* systemd's JOURNAL_STREAM is "dev:ino" of the stream it connected. */
+bool
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	struct stat st;
+	unsigned long long dev, ino;
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 /* -v output is often mailed (cron captures it): no line passes
@@ -117,7 +141,8 @@ log_emit(int prio, const char *fmt, va_list ap)
 			*p = '?';
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(prio, "%s", line);
-	if ((log_dest & LOG_TO_STDERR) || log_verbose) {
+	if ((log_dest & LOG_TO_STDERR) || log_verbose ||
+	    ((log_dest & LOG_PROBLEMS_TO_STDERR) && prio <= LOG_WARNING)) {
 		char lead[64];
 		snprintf_rq(lead, sizeof lead, "%s: ", log_ident);
 		put_lines(stderr, lead, line, strlen(line));
@@ -138,6 +163,26 @@ LOG_FN(log_info, LOG_INFO)
 LOG_FN(log_notice, LOG_NOTICE)
 LOG_FN(log_warn, LOG_WARNING)
 LOG_FN(log_err, LOG_ERR)
+
+void
+log_err_lines(const char *text)
+{
+	while (*text != '\0') {
+		int n = (int)strcspn(text, "\n");
+		log_err("%.*s", n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+void
+log_print_lines(FILE *fp, const char *prefix, const char *text)
+{
+	while (*text != '\0') {
+		int n = (int)strcspn(text, "\n");
+		fprintf(fp, "%s: %.*s\n", prefix, n, text);
+		text += n + (text[n] == '\n');
+	}
+}
 
 void
 log_transcript(bool sent, const char *line, enum xscript_redact redact)

@@ -5,23 +5,32 @@
 #define RELAYQ_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum log_dest {
 	LOG_TO_SYSLOG = 1,	/* syslog, facility mail */
-	LOG_TO_STDERR = 2	/* "ident: message" on stderr */
+	LOG_TO_STDERR = 2,	/* "ident: message" on stderr */
+	LOG_PROBLEMS_TO_STDERR = 4	/* only errors and warnings on stderr */
 };
 
 void log_open(const char *ident, int dest);
 void log_set_verbose(bool on);	/* -v: also copy events and transcript to stderr */
 bool log_verbose_on(void);
 void log_close(void);
-/* Also append every event to path (for hosts without syslog). 0 / -1. */
+/* Also append every event to path (for hosts without syslog), each line
+ * as syslog writes it: "Mon dd hh:mm:ss host ident[pid]: text".  0 / -1. */
 int  log_set_file(const char *path);
+/* Is stderr systemd's journal stream (so a copy there would be a duplicate)? */
+bool log_stderr_is_journal(void);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One log_err, or one "prefix: line" on fp, per '\n'-separated line of
+ * text (conf_load's list of errors). */
+void log_err_lines(const char *text);
+void log_print_lines(FILE *fp, const char *prefix, const char *text);
 
 /* -v transcript: prints ">>> line" (sent) or "<<< line" (received) to
  * stderr when verbose.  `redact` replaces everything after the first word

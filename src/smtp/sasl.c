@@ -63,6 +63,32 @@ saslc_global_done(void)
 	global_ready = false;
 }
 
+void
+saslc_library_version(char *out, size_t outlen)
+{
+	const char *impl = NULL, *ver = NULL;
+	sasl_version_info(&impl, &ver, NULL, NULL, NULL, NULL);
+	snprintf_rq(out, outlen, "%s %s", impl != NULL ? impl : "libsasl2",
+	    ver != NULL ? ver : "");
+}
+
+int
+saslc_mechanisms(char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (saslc_global_init(err, errlen) == -1)
+		return -1;
+	const char **mechs = sasl_global_listmech();
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; mechs != NULL && mechs[i] != NULL && used < outlen; i++) {
+		snprintf_rq(out + used, outlen - used, "%s%s", used > 0 ? " " : "", mechs[i]);
+		used = strlen(out);
+	}
+	if (out[0] == '\0')
+		snprintf_rq(out, outlen, "none (install libsasl2-modules)");
+	return 0;
+}
+
 /* ---- callbacks: answers come from the authinfo entry ---- */
 
 static int

@@ -20,6 +20,12 @@ struct saslc;
 int  saslc_global_init(char *err, size_t errlen);
 void saslc_global_done(void);
 
+/* For --version: libsasl2's name and version ("Cyrus SASL 2.1.28"), and
+ * the client mechanisms its installed plugins offer, space separated (may
+ * be truncated to outlen; initialises libsasl2).  0, or -1 with err. */
+void saslc_library_version(char *out, size_t outlen);
+int  saslc_mechanisms(char *out, size_t outlen, char *err, size_t errlen);
+
 struct saslc_params {
 	const struct authinfo *ai;	/* credentials; must outlive the saslc */
 	const char *host;		/* smarthost name (DIGEST-MD5 digest-uri) */

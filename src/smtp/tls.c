@@ -300,6 +300,7 @@ tls_free(struct tls *t)
 	free(t);
 }
 
+const char *tls_library_version(void) { return OpenSSL_version(OPENSSL_VERSION); }
 const char *tls_summary(const struct tls *t) { return t->summary; }
 const char *tls_client_id(const struct tls *t) { return t->ctx->client_id; }
 

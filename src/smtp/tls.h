@@ -52,4 +52,7 @@ int tls_cipher_bits(const struct tls *t);
  * EXTERNAL's authentication id). */
 const char *tls_client_id(const struct tls *t);
 
+/* The OpenSSL this program runs with ("OpenSSL 3.0.19 27 Jan 2026"). */
+const char *tls_library_version(void);
+
 #endif

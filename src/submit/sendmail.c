@@ -106,7 +106,7 @@ load_conf(struct conf *conf, const struct cli *c)
 	conf_defaults(conf);
 	const char *path = c->conf_path != NULL ? c->conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(conf, path, c->conf_path != NULL, err, sizeof err) == -1) {
-		fprintf(stderr, "sendmail: %s\n", err);
+		log_print_lines(stderr, "sendmail", err);
 		return c->conf_path != NULL && errno == ENOENT ? EX_NOINPUT : EX_CONFIG;
 	}
 	return EX_OK;

@@ -353,7 +353,8 @@ submit_verify(const struct cli *c, const struct conf *conf)
 		say(c, err);
 	for (size_t i = 0; rc == SUBMIT_OK && i < res.nrcpts; i++)
 		printf("%s... deliverable: mailer relay, host %s, user %s\n", res.rcpts[i],
-		    conf->smarthost, res.rcpts[i]);
+		    conf->smarthost[0] != '\0' ? conf->smarthost : "(no smarthost set)",
+		    res.rcpts[i]);
 	message_result_free(&res);
 	message_free(&msg);
 	return rc;

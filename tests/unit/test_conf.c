@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,33 @@
 
 static char path[64];
 
-static int
-load(struct conf *c, const char *text, char *err, size_t errlen)
+/* text into a new file named in path. */
+static void
+write_conf(const char *text)
 {
 	snprintf(path, sizeof path, "/tmp/relayq-conf-XXXXXX");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+}
+
+/* Loads text as relayqd does (a smarthost required) or as sendmail does. */
+static int
+load_as(struct conf *c, const char *text, bool daemon, char *err, size_t errlen)
+{
+	write_conf(text);
 	conf_defaults(c);
+	c->smarthost_required = daemon;
 	int rc = conf_load(c, path, true, err, errlen);
 	unlink(path);
 	return rc;
+}
+
+static int
+load(struct conf *c, const char *text, char *err, size_t errlen)
+{
+	return load_as(c, text, false, err, errlen);
 }
 
 static void
@@ -89,6 +105,68 @@ test_errors_have_file_and_line(void **state)
 	assert_non_null(strstr(err, "(none, starttls, smtps)"));
 	assert_int_equal(load(&c, "auth required\n", err, sizeof err), -1);
 	assert_non_null(strstr(err, "needs an authinfo map"));
+}
+
+/* Every bad line is reported, each with its line number, one a line. */
+static void
+test_every_error_reported(void **state)
+{
+	struct conf c;
+	char err[1024], want[512];
+	assert_int_equal(load(&c, "frobnicate yes\nsmarthost mail.example\n"
+	    "tls sometimes\nretry_min 5x\nretry_min 0\n", err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:1: unknown key \"frobnicate\"\n"
+	    "%s:3: bad value \"sometimes\" (none, starttls, smtps)\n"
+	    "%s:4: bad duration \"5x\" (e.g. 30s, 5m, 1h30m)\n"
+	    "%s: retry_min must be > 0 and <= retry_max", path, path, path, path);
+	assert_string_equal(err, want);
+}
+
+/* A list longer than the buffer keeps whole lines and says how many
+ * more there were. */
+static void
+test_error_list_is_bounded(void **state)
+{
+	struct conf c;
+	char err[200], text[2000] = "", want[128];
+	for (int i = 0; i < 30; i++) {
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n, "key%d x\n", i);
+	}
+	assert_int_equal(load(&c, text, err, sizeof err), -1);
+	assert_int_equal(strncmp(err, path, strlen(path)), 0);
+	assert_true(strlen(err) < sizeof err);
+	snprintf(want, sizeof want, "\n%s: ", path);
+	const char *last = strrchr(err, '\n');
+	assert_non_null(last);
+	assert_int_equal(strncmp(last, want, strlen(want)), 0);
+	int shown = 0;
+	for (const char *p = err; (p = strstr(p, ": unknown key")) != NULL; p++)
+		shown++;
+	char tail[64];
+	snprintf(tail, sizeof tail, ": %d more errors not shown", 30 - shown);
+	assert_true(shown > 0 && shown < 30);
+	assert_string_equal(last + strlen(want) - 2, tail);
+}
+
+/* No smarthost line: an error only where required (relayqd); there is
+ * no default host. */
+static void
+test_smarthost_required(void **state)
+{
+	struct conf c;
+	char err[512], want[512];
+	assert_int_equal(load(&c, "domain example.org\n", err, sizeof err), 0);
+	assert_string_equal(c.smarthost, "");
+	assert_int_equal(load_as(&c, "domain example.org\n", true, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: no smarthost: relayqd relays all mail there "
+	    "and has no default (smarthost host[:port])", path);
+	assert_string_equal(err, want);
+	assert_int_equal(load_as(&c, "smarthost mail.example\n", true, err, sizeof err), 0);
+	/* A smarthost line with a bad value is reported once, as that line. */
+	assert_int_equal(load_as(&c, "smarthost ::1\n", true, err, sizeof err), -1);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, ":1: IPv6 address must be written in brackets"));
 }
 
 /* The defaults of the issue: 465 implicit, 587 or credentials STARTTLS,
@@ -239,6 +317,9 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_smarthost_forms),
 		cmocka_unit_test(test_errors_have_file_and_line),
+		cmocka_unit_test(test_every_error_reported),
+		cmocka_unit_test(test_error_list_is_bounded),
+		cmocka_unit_test(test_smarthost_required),
 		cmocka_unit_test(test_trailing_comments),
 		cmocka_unit_test(test_tls_and_auth_modes),
 		cmocka_unit_test(test_fingerprint),
