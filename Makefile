@@ -76,7 +76,7 @@ $(B)/tests/%.o:       INC = $(DIRS_all:%=-I%)
 
 # The mains are not in their folder's archive.
 MAINS     := src/submit/sendmail.c src/deliver/relayqd.c src/queue/showq.c \
-             tools/setup/main.c
+             src/queue/queuectl.c tools/setup/main.c
 ARCHIVES  := lib addr spool maps submit queue smtp deliver setup
 src_of     = $(filter-out $(MAINS),$(wildcard $(firstword $(DIRS_$(1)))/*.c))
 objs_of    = $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
@@ -96,7 +96,7 @@ SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(PSL_LIBS) $(SSL_LIBS) $(SAS
 $(B)/tools/setup/psl.o: CPPFLAGS += -DRELAYQ_HAVE_LIBPSL
 
 PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap \
-             $(B)/relayq-setup
+             $(B)/relayq-setup $(B)/relayq-queue
 TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
@@ -126,6 +126,11 @@ $(B)/sendmail: $(B)/src/submit/sendmail.o $(L_submit) $(L_addr) $(L_spool) $(L_l
 
 # The read-only queue lister (setgid relayq) behind a non-root mailq.
 $(B)/relayq-showq: $(B)/src/queue/showq.o $(L_queue) $(L_spool) $(L_lib)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Queue management (not set-ID): reads through relayq-showq, changes as
+# the relayq user, deletes through relayqd.  No crypto, SASL or DB.
+$(B)/relayq-queue: $(B)/src/queue/queuectl.o $(L_queue) $(L_spool) $(L_lib)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/relayqd: $(B)/src/deliver/relayqd.o $(L_deliver) $(L_queue) $(L_smtp) $(L_addr) \

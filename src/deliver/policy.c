@@ -29,14 +29,15 @@ policy_any_failed(const struct envelope *e)
 bool
 policy_due(const struct envelope *e, time_t now, bool force)
 {
-	return policy_pending(e) > 0 && (force || e->next_try <= now);
+	/* On hold (I7): not even a forced run (sendmail -q) takes it. */
+	return e->held == 0 && policy_pending(e) > 0 && (force || e->next_try <= now);
 }
 
 bool
 policy_notice_owed(const struct envelope *e)
 {
-	return policy_pending(e) == 0 && policy_any_failed(e) && e->sender != NULL &&
-	    e->sender[0] != '\0';
+	return e->held == 0 && policy_pending(e) == 0 && policy_any_failed(e) &&
+	    e->sender != NULL && e->sender[0] != '\0';
 }
 
 static bool

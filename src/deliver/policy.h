@@ -30,10 +30,11 @@ struct policy_decision {
 bool   policy_is_pending(const struct env_rcpt *r);
 size_t policy_pending(const struct envelope *e);
 bool   policy_any_failed(const struct envelope *e);
-/* Worth an attempt now: something pending and due (or forced). */
+/* Worth an attempt now: not on hold, something pending and due (or forced). */
 bool   policy_due(const struct envelope *e, time_t now, bool force);
 /* Nothing left to send, but the failure notice is still owed (its DSN
- * could not be queued last time; a null sender is never owed one). */
+ * could not be queued last time; a null sender is never owed one; a held
+ * message waits for its release). */
 bool   policy_notice_owed(const struct envelope *e);
 
 /* After the attempt that made e->attempts what it is, at now; rnd in

@@ -43,6 +43,8 @@ struct envelope {
 	time_t last_try;
 	char *reason;		/* message-level reason for mailq, or NULL */
 	time_t warned;		/* when the delay DSN was queued, 0 = not yet */
+	time_t held;		/* put on hold then (relayq-queue hold): no
+				   queue run sends it; 0 = not held */
 	/* content location in the .df */
 	off_t content_off;
 	off_t content_len;

@@ -23,6 +23,8 @@ put_qf(struct buf *b, const struct envelope *e)
 	    (long long)e->content_off, (long long)e->content_len,
 	    e->eightbit ? '8' : '7') == -1 || record_put(b, 'E', e->reason) == -1)
 		return -1;
+	if (e->held != 0 && buf_printf(b, "H%lld\n", (long long)e->held) == -1)
+		return -1;
 	for (size_t i = 0; i < e->nrcpt; i++) {
 		const struct env_rcpt *r = &e->rcpts[i];
 		if (strchr(r->addr, '\n') != NULL ||

@@ -105,6 +105,8 @@ parse_record(struct envelope *e, char key, const char *v, bool qf)
 		  e->last_try = (time_t)n; return 0;
 	case 'W': if (parse_num(v, &n) == -1) return -1;
 		  e->warned = (time_t)n; return 0;
+	case 'H': if (parse_num(v, &n) == -1) return -1;
+		  e->held = (time_t)n; return 0;
 	case 'E': return envelope_set(&e->reason, v);
 	case 'C': return parse_content(e, v);
 	}

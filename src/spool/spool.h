@@ -40,6 +40,9 @@
  *   I6 A recipient's state goes P(ending) -> D(elivered) | F(ailed), with
  *      T(emporarily failed, still pending) in between, and F -> R(eturned)
  *      once the DSN is in the spool; it never goes back.
+ *   I7 A held message (an H record in its .qf) is left alone by every
+ *      queue run, forced or not: not sent, not expired, no notice, until
+ *      relayq-queue release rewrites the .qf without it (as I4).
  */
 #ifndef RELAYQ_SPOOL_H
 #define RELAYQ_SPOOL_H

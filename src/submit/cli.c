@@ -258,6 +258,7 @@ cli_init(struct cli *c, const char *progname)
 {
 	memset(c, 0, sizeof *c);
 	c->error_mode = 'p';
+	c->older_than = -1;
 	if (strcmp(progname, "mailq") == 0)
 		c->mode = MODE_LIST;
 	else if (strcmp(progname, "newaliases") == 0)
@@ -271,10 +272,45 @@ normalise_q(const char *arg)
 	return strcmp(arg, "-q") == 0 ? "-q\x01" : arg;
 }
 
+/* The value of a mailq --older-than AGE (or =AGE) at argv[i], and how
+ * many arguments it took; NULL if argv[i] is something else. */
+static const char *
+older_than_at(char **argv, int argc, int i, int *used)
+{
+	*used = 1;
+	if (strncmp(argv[i], "--older-than=", 13) == 0)
+		return argv[i] + 13;
+	if (strcmp(argv[i], "--older-than") != 0)
+		return NULL;
+	*used = 2;
+	return i + 1 < argc ? argv[i + 1] : "";
+}
+
+/* --older-than is relayq's own: a long option, which no sendmail option
+ * can be mistaken for.  Taken out of argv before getopt sees it. */
+static int
+take_older_than(struct cli *c, int *argc, char **argv)
+{
+	for (int i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+		int n;
+		const char *v = older_than_at(argv, *argc, i, &n);
+		if (v == NULL)
+			continue;
+		if ((c->older_than = conf_duration(v, 1)) < 0)
+			return fail(c, "--older-than '%s': not a duration (90, 15m, 1h30m, 2d)", v);
+		memmove(argv + i, argv + i + n, (size_t)(*argc - i - n + 1) * sizeof *argv);
+		*argc -= n;
+		i--;
+	}
+	return 0;
+}
+
 int
 cli_parse(struct cli *c, int argc, char **argv, const char *progname)
 {
 	cli_init(c, progname);
+	if (take_older_than(c, &argc, argv) == -1)
+		return -1;
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "--help") == 0) {
 			c->mode = strcmp(argv[i], "--help") == 0 ? MODE_HELP : MODE_VERSION;
@@ -304,5 +340,7 @@ cli_parse(struct cli *c, int argc, char **argv, const char *progname)
 	c->nrcpts = (size_t)(argc - optind);
 	if (c->mode == MODE_LIST && c->nrcpts > 0)
 		return fail(c, "mailq takes no recipients");
+	if (c->older_than >= 0 && c->mode != MODE_LIST)
+		return fail(c, "--older-than goes with mailq or -bp");
 	return 0;
 }

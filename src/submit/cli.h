@@ -37,6 +37,7 @@ struct cli {
 	const char *ret;	/* -R: "FULL" / "HDRS" */
 	const char *envid;	/* -V, decoded from its xtext */
 	struct qsel q;		/* -q: interval, -qf, selectors */
+	long older_than;	/* mailq --older-than, seconds; -1 = not given */
 	char **rcpts;		/* points into argv */
 	size_t nrcpts;
 	const char *warnings[CLI_MAX_WARNINGS];	/* to print, "relayq: " prefix */

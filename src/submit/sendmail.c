@@ -3,7 +3,6 @@
  * the maildrop and wakes relayqd.  It links no crypto, SASL, DB or curl. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "harden.h"
+#include "libexec.h"
 #include "log.h"
 #include "relayq.h"
 #include "smtpd.h"
@@ -28,21 +28,6 @@ drop_setgid(void)
 	gid_t g = getgid();
 	if (setresgid(g, g, g) == -1)
 		_exit(EX_OSERR);
-}
-
-/* A helper next to this program (a build tree), else the installed one. */
-static void
-helper_path(const char *name, char *out, size_t size)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		snprintf_rq(out, size, "%s/%s", dirname(self), name);
-		if (access(out, X_OK) == 0)
-			return;
-	}
-	snprintf_rq(out, size, "%s/%s", RELAYQ_LIBEXEC, name);
 }
 
 /* The helper's arguments from the parsed -q/-v/-C options (so bundled
@@ -58,6 +43,8 @@ helper_args(const char *name, const struct cli *c, struct buf *store, char **arg
 		rc |= buf_printf(store, "-q%lds%c", c->q.interval, '\0');
 	else if (c->mode == MODE_QUEUE_RUN)
 		rc |= buf_printf(store, "-q%c", '\0');
+	if (c->older_than >= 0)
+		rc |= buf_printf(store, "--older-than=%ld%c", c->older_than, '\0');
 	for (size_t i = 0; i < c->q.n; i++)
 		rc |= buf_printf(store, "-q%s%c%s%c", c->q.v[i].negate ? "!" : "",
 		    c->q.v[i].kind, c->q.v[i].substr, '\0');
@@ -87,7 +74,7 @@ run_helper(const char *name, const struct cli *c)
 	struct buf store;
 	buf_init(&store);
 	drop_setgid();
-	helper_path(name, path, sizeof path);
+	libexec_path(name, path, sizeof path);
 	helper_args(name, c, &store, args, sizeof args / sizeof args[0]);
 	execv(path, args);
 	fprintf(stderr, "%s: cannot run %s: %s\n", c->mode == MODE_LIST ? "mailq" : "sendmail",
@@ -106,7 +93,7 @@ load_conf(struct conf *conf, const struct cli *c)
 	conf_defaults(conf);
 	const char *path = c->conf_path != NULL ? c->conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(conf, path, c->conf_path != NULL, err, sizeof err) == -1) {
-		log_print_lines(stderr, "sendmail", err);
+		fprintf(stderr, "sendmail: %s\n", err);
 		return c->conf_path != NULL && errno == ENOENT ? EX_NOINPUT : EX_CONFIG;
 	}
 	return EX_OK;

@@ -79,6 +79,28 @@ test_modes(void **state)
 	assert_int_equal(parse(&c, "mailq", "-q30m", NULL), -1);
 }
 
+/* mailq's age check: a long option of relayq's own, in either spelling,
+ * seconds unless a unit is given, and only for listing. */
+static void
+test_older_than(void **state)
+{
+	struct cli c;
+	assert_int_equal(parse(&c, "mailq", NULL), 0);
+	assert_int_equal(c.older_than, -1);
+	assert_int_equal(parse(&c, "mailq", "--older-than", "1h", "-qRbob", NULL), 0);
+	assert_int_equal(c.mode, MODE_LIST);
+	assert_int_equal(c.older_than, 3600);
+	assert_int_equal(c.q.n, 1);
+	assert_int_equal(parse(&c, "sendmail", "-bp", "--older-than=90", NULL), 0);
+	assert_int_equal(c.older_than, 90);
+	assert_int_equal(parse(&c, "mailq", "--older-than=0", NULL), 0);
+	assert_int_equal(c.older_than, 0);
+	assert_int_equal(parse(&c, "mailq", "--older-than", NULL), -1);
+	assert_int_equal(parse(&c, "mailq", "--older-than=soon", NULL), -1);
+	assert_int_equal(parse(&c, "sendmail", "--older-than=1h", "bob", NULL), -1);
+	assert_string_equal(c.error, "--older-than goes with mailq or -bp");
+}
+
 static void
 test_queue_flags(void **state)
 {
@@ -146,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_t_and_from),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_queue_flags),
+		cmocka_unit_test(test_older_than),
 		cmocka_unit_test(test_dsn_flags),
 		cmocka_unit_test(test_unknown_and_ignored),
 	};

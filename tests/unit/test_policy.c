@@ -124,6 +124,24 @@ test_due_and_owed(void **state)
 	envelope_free(&e);
 }
 
+/* I7: a held message is neither sent, even by sendmail -q, nor returned. */
+static void
+test_held(void **state)
+{
+	struct envelope e;
+	make(&e, "T", 1);
+	e.held = ARRIVAL + 10;
+	assert_false(policy_due(&e, ARRIVAL + 600, false));
+	assert_false(policy_due(&e, ARRIVAL + 600, true));
+	e.held = 0;
+	assert_true(policy_due(&e, ARRIVAL + 600, true));
+	envelope_free(&e);
+	make(&e, "FD", 1);
+	e.held = ARRIVAL;
+	assert_false(policy_notice_owed(&e));
+	envelope_free(&e);
+}
+
 int
 main(void)
 {
@@ -134,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_warning_once_after_queue_warn),
 		cmocka_unit_test(test_lifetime_over_returns_pending),
 		cmocka_unit_test(test_due_and_owed),
+		cmocka_unit_test(test_held),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

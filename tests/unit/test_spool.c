@@ -161,6 +161,7 @@ test_qf_state_roundtrip(void **state)
 	assert_int_equal(envelope_set(&e.rcpts[1].reply, "451 4.3.0 later"), 0);
 	e.attempts = 3;
 	e.next_try = 1800000000;
+	e.held = 1700000000;
 	assert_int_equal(envelope_set(&e.reason, "451 4.3.0 later"), 0);
 	assert_int_equal(qf_write(q.queuefd, &e, true, err, sizeof err), 0);
 	envelope_free(&e);
@@ -171,6 +172,7 @@ test_qf_state_roundtrip(void **state)
 	assert_string_equal(e.rcpts[1].reply, "451 4.3.0 later");
 	assert_int_equal(e.attempts, 3);
 	assert_int_equal(e.next_try, 1800000000);
+	assert_int_equal(e.held, 1700000000);
 	assert_string_equal(e.reason, "451 4.3.0 later");
 	/* A newline in a value would forge records: refused. */
 	assert_int_equal(envelope_set(&e.reason, "a\nA0"), 0);
