@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "relayq.h"
 
+#include <pwd.h>
 #include <string.h>
 
 static void
@@ -71,6 +72,17 @@ recipients(FILE *out, const struct envelope *e)
 	}
 }
 
+/* The submitter: the uid pickup took from the drop file, and its name. */
+static void
+owner(FILE *out, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+	fprintf(out, "%-14suid %lu", "Owner:", (unsigned long)uid);
+	if (pw != NULL)
+		fprintf(out, " (%s)", pw->pw_name);
+	fputc('\n', out);
+}
+
 static const char *
 next_attempt(const struct mailq_item *it)
 {
@@ -91,7 +103,7 @@ qshow_text(FILE *out, const struct mailq_item *it, time_t now)
 	fmt_time(buf, sizeof buf, e->arrival);
 	fmt_age(age, sizeof age, (long)(now - e->arrival));
 	fprintf(out, "%-14s%s (age %s)\n", "Arrival:", buf, age);
-	fprintf(out, "%-14s%lu\n", "Owner uid:", (unsigned long)e->uid);
+	owner(out, e->uid);
 	fprintf(out, "%-14s<%s>\n", "Sender:", e->sender != NULL ? e->sender : "");
 	fprintf(out, "%-14s%lld\n", "Size:", (long long)e->content_len);
 	field(out, "Message-ID:", e->msgid);
