@@ -34,6 +34,10 @@
  *   authreply CODE TEXT    reply to AUTH (default 235); without an initial
  *                          response a "334 " challenge comes first, and a
  *                          "*" answer gets 501
+ *   auth-user USER PASS    check the login: AUTH PLAIN whose authentication
+ *                          id and password are USER and PASS gets 235
+ *                          (authreply still wins), another login 535
+ *                          5.7.8, another mechanism 504 5.5.4
  *   malformed EVENT KIND   spoil the reply to EVENT (greeting ehlo mail rcpt
  *                          data dataend; it has the code and text it would
  *                          have had otherwise) as KIND, all of it in one write:
@@ -52,6 +56,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -147,9 +152,15 @@ parse_rule(char *line)
 		return;
 	}
 	if (strcmp(tok, "rcpt") == 0 || strcmp(tok, "drop-after") == 0 ||
-	    strcmp(tok, "stall-after") == 0) {
+	    strcmp(tok, "stall-after") == 0 || strcmp(tok, "auth-user") == 0) {
 		char *a = strtok_r(NULL, " \t\n", &save);
 		snprintf(r.arg, sizeof r.arg, "%s", a != NULL ? a : "");
+	}
+	if (strcmp(tok, "auth-user") == 0) {	/* USER PASS: no code */
+		char *pass = strtok_r(NULL, " \t\n", &save);
+		snprintf(r.text, sizeof r.text, "%s", pass != NULL ? pass : "");
+		rules[nrules++] = r;
+		return;
 	}
 	char *code = strtok_r(NULL, " \t\n", &save);
 	r.code = code != NULL ? atoi(code) : 0;
@@ -542,28 +553,68 @@ cmd_starttls(int fd)
 	return write_all(fd, buf, (size_t)n) == -1 ? -1 : 1;
 }
 
+/* PLAIN's response (RFC 4616): authzid NUL authcid NUL passwd, base64. */
+static bool
+plain_login_ok(const struct rule *user, const char *b64)
+{
+	unsigned char raw[768];
+	size_t len = strlen(b64);
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 > sizeof raw - 1)
+		return false;
+	int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+	if (n < 0)
+		return false;
+	n -= (len >= 1 && b64[len - 1] == '=') + (len >= 2 && b64[len - 2] == '=');
+	raw[n] = '\0';
+	const char *authcid = memchr(raw, '\0', (size_t)n);
+	if (authcid == NULL)
+		return false;
+	authcid++;
+	const char *pass = memchr(authcid, '\0', (size_t)n - (size_t)(authcid - (char *)raw));
+	if (pass == NULL)
+		return false;
+	pass++;
+	size_t plen = (size_t)n - (size_t)(pass - (char *)raw);
+	return strcmp(authcid, user->arg) == 0 && plen == strlen(user->text) &&
+	    memcmp(pass, user->text, plen) == 0;
+}
+
+/* The reply to a finished AUTH exchange whose response was resp. */
+static int
+auth_verdict(int fd, const char *mech, size_t mlen, const char *resp)
+{
+	const struct rule *r = find("authreply", NULL);
+	const struct rule *user = find("auth-user", NULL);
+	if (r != NULL)
+		return reply(fd, r->code, r->text, false);
+	if (user != NULL && (mlen != 5 || strncasecmp(mech, "PLAIN", 5) != 0))
+		return reply(fd, 504, "5.5.4 Unrecognized authentication type", false);
+	if (user != NULL && !plain_login_ok(user, resp))
+		return reply(fd, 535, "5.7.8 Error: authentication failed", false);
+	return reply(fd, 235, "2.7.0 Authentication successful", false);
+}
+
 static int
 cmd_auth(int fd, FILE *in, const char *line)
 {
-	const struct rule *r = find("authreply", NULL);
 	const char *mech = line + 5;
 	size_t mlen = strcspn(mech, " ");
-	if (mech[mlen] != ' ') {	/* no initial response: one round */
-		char *resp = NULL;
-		size_t cap = 0;
-		if (send_line(fd, "334 ") == -1)
-			return -1;
-		redact_next = true;
-		bool got = read_line(in, &resp, &cap);
-		bool cancelled = got && strcmp(resp, "*") == 0;
+	if (mech[mlen] == ' ')		/* an initial response */
+		return auth_verdict(fd, mech, mlen, mech + mlen + 1);
+	char *resp = NULL;
+	size_t cap = 0;
+	if (send_line(fd, "334 ") == -1)
+		return -1;
+	redact_next = true;
+	if (!read_line(in, &resp, &cap)) {
 		free(resp);
-		if (!got)
-			return -1;
-		if (cancelled)
-			return reply(fd, 501, "5.7.0 Authentication aborted", false);
+		return -1;
 	}
-	return reply(fd, r != NULL ? r->code : 235,
-	    r != NULL ? r->text : "2.7.0 Authentication successful", false);
+	int rc = strcmp(resp, "*") == 0 ?
+	    reply(fd, 501, "5.7.0 Authentication aborted", false) :
+	    auth_verdict(fd, mech, mlen, resp);
+	free(resp);
+	return rc;
 }
 
 static int
