@@ -102,7 +102,7 @@ link() {
 }
 
 install_programs() {
-	for p in sendmail relayqd relayq-showq relayq-makemap relayq-setup; do
+	for p in sendmail relayqd relayq-showq relayq-queue relayq-makemap relayq-setup; do
 		[ -x "$BUILDDIR/$p" ] || die "$BUILDDIR/$p missing: run make first"
 	done
 	mkdir -p "$DESTDIR$SBINDIR" "$DESTDIR$BINDIR" "$DESTDIR$LIBEXEC"
@@ -111,6 +111,8 @@ install_programs() {
 	put_setgid "$BUILDDIR/sendmail" "$DESTDIR$SBINDIR/sendmail" relayq-drop
 	put_setgid "$BUILDDIR/relayq-showq" "$DESTDIR$LIBEXEC/relayq-showq" relayq
 	put "$BUILDDIR/relayqd" "$DESTDIR$LIBEXEC/relayqd" 0755
+	# Not set-ID: it reads through relayq-showq and changes as root.
+	put "$BUILDDIR/relayq-queue" "$DESTDIR$SBINDIR/relayq-queue" 0755
 	put "$BUILDDIR/relayq-makemap" "$DESTDIR$SBINDIR/relayq-makemap" 0755
 	put "$BUILDDIR/relayq-setup" "$DESTDIR$SBINDIR/relayq-setup" 0755
 	link "$SBINDIR/sendmail" "$DESTDIR$BINDIR/mailq"
