@@ -375,28 +375,36 @@ cmd_delete(const struct opts *o)
 	return a.rc;
 }
 
+/* The command's exit value, or EX_IOERR if its report could not be written. */
+static int
+run(const struct opts *o)
+{
+	enum qadmin_op op;
+	if (strcmp(o->cmd, "help") == 0)
+		return usage_to(stdout, EX_OK);
+	if (strcmp(o->cmd, "version") == 0) {
+		printf(PROG " (relayq) %s\n", RELAYQ_VERSION);
+		return EX_OK;
+	}
+	if (strcmp(o->cmd, "list") == 0)
+		return cmd_list(o);
+	if (strcmp(o->cmd, "show") == 0)
+		return cmd_show(o);
+	if (strcmp(o->cmd, "delete") == 0)
+		return cmd_delete(o);
+	if (qadmin_op_parse(o->cmd, &op) == 0)
+		return cmd_change(o, op);
+	fprintf(stderr, PROG ": unknown command %s\n", o->cmd);
+	return usage();
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
-	enum qadmin_op op;
 	log_open(PROG, LOG_TO_SYSLOG);
 	if (parse_args(&o, argc, argv) == -1)
 		return usage();
-	if (strcmp(o.cmd, "help") == 0)
-		return usage_to(stdout, EX_OK);
-	if (strcmp(o.cmd, "version") == 0) {
-		printf(PROG " (relayq) %s\n", RELAYQ_VERSION);
-		return EX_OK;
-	}
-	if (strcmp(o.cmd, "list") == 0)
-		return cmd_list(&o);
-	if (strcmp(o.cmd, "show") == 0)
-		return cmd_show(&o);
-	if (strcmp(o.cmd, "delete") == 0)
-		return cmd_delete(&o);
-	if (qadmin_op_parse(o.cmd, &op) == 0)
-		return cmd_change(&o, op);
-	fprintf(stderr, PROG ": unknown command %s\n", o.cmd);
-	return usage();
+	int rc = run(&o);
+	return fflush(stdout) == 0 && !ferror(stdout) ? rc : EX_IOERR;
 }
