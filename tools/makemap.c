@@ -13,8 +13,10 @@
 #include "authinfo.h"
 #include "buf.h"
 #include "map.h"
+#include "map_db.h"
 #include "mapsrc.h"
 #include "relayq.h"
+#include "version.h"
 
 #define PROG "relayq-makemap"
 
@@ -30,14 +32,40 @@ struct opts {
 };
 
 static void
-usage(void)
+print_usage(FILE *fp)
 {
-	fprintf(stderr, "Usage: %s [-N] [-c cachesize] [-d] [-D commentchar] "
+	fprintf(fp, "Usage: %s [-N] [-c cachesize] [-d] [-D commentchar] "
 	    "[-e] [-f] [-l] [-o] [-r] [-s] [-t delimiter] [-u] [-v] "
 	    "[-C cffile] type mapname\n"
-	    "       %s -A relay-host [-a address] [-f] [-s] type mapname\n",
-	    PROG, PROG);
+	    "       %s -A relay-host [-a address] [-f] [-s] type mapname\n"
+	    "       %s --version | --help\n",
+	    PROG, PROG, PROG);
+}
+
+static void
+usage(void)
+{
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+/* --help and --version (makemap has neither; getopt knows no long
+ * options), before any other option. */
+static void
+long_options(int argc, char **argv)
+{
+	struct version_info v = { .prog = PROG,
+	    .tls = "none (relayq-makemap links no TLS library)",
+	    .db = mapdb_version() };
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0)
+			print_usage(stdout);
+		else if (strcmp(argv[i], "--version") == 0)
+			(void)version_print(stdout, &v);
+		else
+			continue;
+		exit(fflush(stdout) == 0 && !ferror(stdout) ? EX_OK : EX_IOERR);
+	}
 }
 
 static void
@@ -114,6 +142,7 @@ parse_args(struct opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof *o);
 	o->comment = '#';
+	long_options(argc, argv);
 	while ((c = getopt(argc, argv, "A:a:C:D:Nc:defi:Llorst:uvx")) != -1)
 		parse_flag(o, c, optarg);
 	if (argc - optind != 2)

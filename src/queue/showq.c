@@ -13,11 +13,13 @@
 
 #include "conf.h"
 #include "harden.h"
+#include "log.h"
 #include "mailq.h"
 #include "qjson.h"
 #include "qsel.h"
 #include "qshow.h"
 #include "relayq.h"
+#include "version.h"
 
 struct opts {
 	struct qsel q;
@@ -32,15 +34,38 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "show", required_argument, NULL, 's' },
 	{ "older-than", required_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static void
+print_usage(FILE *fp)
+{
+	fputs("usage: relayq-showq [-C file] [-q{I|R|S}substring]... [--json]\n"
+	      "                    [--older-than age] [--show qid]\n"
+	      "       relayq-showq --version | --help\n", fp);
+}
 
 static int
 usage(void)
 {
-	fputs("usage: relayq-showq [-C file] [-q{I|R|S}substring]... [--json]\n"
-	      "                    [--older-than age] [--show qid]\n", stderr);
+	print_usage(stderr);
 	return -1;
+}
+
+/* --help, --version: the answer, then exit. */
+static _Noreturn void
+about(int ch)
+{
+	struct version_info v = { .prog = "relayq-showq",
+	    .tls = "none (relayq-showq links no TLS library; relayqd --version "
+	    "shows relayqd's)" };
+	if (ch == 'h')
+		print_usage(stdout);
+	else
+		(void)version_print(stdout, &v);
+	exit(fflush(stdout) == 0 && !ferror(stdout) ? EX_OK : EX_IOERR);
 }
 
 static int
@@ -51,6 +76,9 @@ parse_one(struct opts *o, int ch, const char *arg)
 	case 'C': o->conf_path = arg; return 0;
 	case 'j': o->json = true; return 0;
 	case 'v': return 0;
+	case 'h':
+	case 'V':
+		about(ch);
 	case 's':
 		o->show = arg;
 		return qid_valid(arg) ? 0 : usage();
@@ -153,7 +181,7 @@ main(int argc, char **argv)
 	conf_defaults(&c);
 	const char *path = o.conf_path != NULL ? o.conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(&c, path, o.conf_path != NULL, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", o.prog, err);
+		log_print_lines(stderr, o.prog, err);
 		return EX_CONFIG;
 	}
 	int rc = list(&o, c.spool);

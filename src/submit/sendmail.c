@@ -21,6 +21,7 @@
 #include "relayq.h"
 #include "smtpd.h"
 #include "submit.h"
+#include "version.h"
 
 static void
 drop_setgid(void)
@@ -93,7 +94,7 @@ load_conf(struct conf *conf, const struct cli *c)
 	conf_defaults(conf);
 	const char *path = c->conf_path != NULL ? c->conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(conf, path, c->conf_path != NULL, err, sizeof err) == -1) {
-		fprintf(stderr, "sendmail: %s\n", err);
+		log_print_lines(stderr, "sendmail", err);
 		return c->conf_path != NULL && errno == ENOENT ? EX_NOINPUT : EX_CONFIG;
 	}
 	return EX_OK;
@@ -131,8 +132,11 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < c.nwarnings; i++)
 		fprintf(stderr, "%s: %s\n", prog, c.warnings[i]);
 	if (c.mode == MODE_VERSION) {
-		printf("relayq %s\n", RELAYQ_VERSION);
-		return EX_OK;
+		/* The submitter links no OpenSSL, libsasl2 or libdb: relayqd does. */
+		struct version_info v = { .prog = "sendmail",
+		    .tls = "none (sendmail links no TLS library; relayqd relays: "
+		    "relayqd --version shows its OpenSSL and SASL mechanisms)" };
+		return version_print(stdout, &v) == 0 ? EX_OK : EX_IOERR;
 	}
 	if (c.mode == MODE_HELP) {
 		fputs(cli_usage(), stdout);

@@ -26,6 +26,7 @@
 #include "relayq.h"
 #include "sasl.h"
 #include "smtp.h"
+#include "smtp_version.h"
 #include "tls.h"
 
 #define PROG "relayq-setup"
@@ -52,7 +53,8 @@ usage(FILE *fp)
 	    "[--tls-ca file]\n"
 	    "       [--ispdb url | --no-ispdb] [--timeout seconds] [--dns-server "
 	    "addr:port]\n"
-	    "       [--connect-to host:port:addr:port ... [--only-mapped]] address\n");
+	    "       [--connect-to host:port:addr:port ... [--only-mapped]] address\n"
+	    "       " PROG " --version | --help\n");
 }
 
 static _Noreturn void
@@ -132,7 +134,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case O_ONLY_MAPPED: o->net.only_mapped = true; break;
 		case O_HELP: usage(stdout); exit(EX_OK);
-		case O_VERSION: printf(PROG " " RELAYQ_VERSION "\n"); exit(EX_OK);
+		case O_VERSION: exit(smtp_version_print(stdout, PROG));
 		default: usage(stderr); exit(EX_USAGE);
 		}
 	}
