@@ -264,6 +264,7 @@ else
 	say "spool not created (DESTDIR set or not root): as root run $LIBEXEC/relayqd -I"
 fi
 say "done.  Start delivery with one of:"
-say "  systemctl enable --now relayqd.service       (daemon, flushes on submit)"
+say "  systemctl enable --now relayqd.service relayq-submit.socket  (daemon, flushes on submit;"
+say "                                               the socket serves sandboxed callers)"
 say "  systemctl enable --now relayq-queue.timer    (a queue run every 15 min)"
 say "  $SBINDIR/sendmail -q30m                        (daemon without systemd)"

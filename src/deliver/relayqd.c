@@ -22,6 +22,7 @@
 #include "queue.h"
 #include "relayq.h"
 #include "smtp_version.h"
+#include "submitd.h"
 #include "trust.h"
 
 struct opts {
@@ -187,6 +188,20 @@ prepare_spool(const struct conf *c, bool force)
 }
 
 static struct trust trust;	/* prepared as root by main */
+static struct submitd submitd = { .fd = -1 };	/* opened as root by main */
+
+/* The submission socket for callers whose setgid bit does not work; the
+ * daemon runs without one when it cannot have it. */
+static void
+open_submit_socket(const struct conf *c)
+{
+	char err[RELAYQ_ERRLEN];
+	struct passwd *pw = getpwnam(RELAYQ_USER);
+	if (submitd_open(&submitd, c, pw != NULL ? pw->pw_uid : geteuid(), err, sizeof err) == -1 &&
+	    c->submit_socket[0] != '\0')
+		log_warn("no submission socket: %s; sendmail under NoNewPrivileges cannot "
+		    "queue mail", err);
+}
 
 static void
 run_once(struct queue *q, const struct conf *c, const struct qsel *sel, bool force)
@@ -318,6 +333,8 @@ run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 		return EX_OSERR;
 	}
 	install_signals(&unblocked);
+	if (submitd_start(&submitd, c) == -1)
+		log_err("submission socket: fork: %s", strerror(errno));
 	int trig = open_trigger(c);
 	write_pidfile(q);
 	bool deliver = true;
@@ -335,12 +352,14 @@ run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
 			if (queue_pickup(q, err, sizeof err) == -1)
 				log_err("pickup: %s", err);
 		}
+		submitd_check(&submitd, c);
 		sigset_t all;
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		if (!got_term && !got_flush)
 			deliver = wait_event(trig, o->q.interval, &unblocked, c->deliver_immediate);
 	}
+	submitd_stop(&submitd);
 	unlinkat(q->queuefd, "relayqd.pid", 0);
 	log_info("daemon stopping");
 	if (trig >= 0)
@@ -402,6 +421,8 @@ main(int argc, char **argv)
 	if (rc != EX_OK || o.init_only)
 		return rc;
 	trust_init(&trust, &c);
+	if (o.q.interval > 0 && o.admin_qid == NULL)
+		open_submit_socket(&c);
 	if (drop_privileges(&uid, &gid) == -1)
 		return EX_OSERR;
 	if (queue_open(&q, c.spool, err, sizeof err) == -1) {

@@ -28,6 +28,8 @@ conf_defaults(struct conf *c)
 	strlcpy_rq(c->spool, RELAYQ_SPOOL_DEFAULT, sizeof c->spool);
 	c->deliver_immediate = true;
 	c->max_message_size = 50LL * 1024 * 1024;	/* Postfix's message_size_limit */
+	strlcpy_rq(c->submit_socket, RELAYQ_SUBMIT_SOCKET, sizeof c->submit_socket);
+	c->submit_rate_limit = 120;
 	c->to = (struct conf_timeouts){ 30, 300, 300, 300, 300, 120, 180, 600, 30 };
 	c->retry_min = 5 * 60;
 	c->retry_max = 3 * 3600;
@@ -138,7 +140,10 @@ set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
-enum kind { K_STR, K_LIST, K_PATH, K_DUR, K_SIZE, K_HOST, K_DELIVER, K_TLS, K_AUTH, K_PIN };
+enum kind {
+	K_STR, K_LIST, K_PATH, K_DUR, K_SIZE, K_COUNT, K_HOST, K_DELIVER, K_TLS, K_AUTH,
+	K_PIN, K_SOCKET
+};
 
 struct key {
 	const char *name;
@@ -163,6 +168,8 @@ static const struct key keys[] = {
 	{ "deliver", K_DELIVER, 0, 0 },
 	SIZE("max_message_size", max_message_size),
 	SIZE("queue_minfree", queue_minfree),
+	STR("submit_socket", submit_socket, K_SOCKET),
+	{ "submit_rate_limit", K_COUNT, offsetof(struct conf, submit_rate_limit), 0 },
 	DUR("timeout_connect", to.connect),
 	DUR("timeout_greeting", to.greeting),
 	DUR("timeout_helo", to.helo),
@@ -295,6 +302,13 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		memcpy(field, &n, sizeof n);
 		return 0;
 	}
+	case K_COUNT:
+		if ((d = conf_duration(v, 1)) < 0 || strspn(v, "0123456789") != strlen(v)) {
+			snprintf_rq(why, whylen, "bad number \"%s\"", v);
+			return -1;
+		}
+		memcpy(field, &d, sizeof d);
+		return 0;
 	case K_DUR:
 		if ((d = conf_duration(v, 1)) < 0) {
 			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
@@ -302,6 +316,12 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		}
 		memcpy(field, &d, sizeof d);
 		return 0;
+	case K_SOCKET:
+		if (strcmp(v, "none") == 0) {
+			field[0] = '\0';
+			return 0;
+		}
+		/* FALLTHROUGH */	/* an absolute path that fits sun_path */
 	case K_PATH:
 		if (v[0] != '/') {
 			snprintf_rq(why, whylen, "\"%s\" is not an absolute path", v);

@@ -40,6 +40,9 @@ struct conf {
 	bool deliver_immediate;		/* daemon acts on the trigger */
 	long long max_message_size;	/* octets, 0 = no limit; default 50 MiB */
 	long long queue_minfree;	/* octets a non-root submitter leaves free */
+	char submit_socket[108];	/* relayqd's submission socket; "" = none */
+	long submit_rate_limit;		/* socket submissions a minute per uid
+					   other than root; 0 = no limit */
 	struct conf_timeouts to;
 	long retry_min, retry_max;	/* back-off bounds, seconds */
 	long queue_lifetime, queue_warn;

@@ -173,3 +173,24 @@ linewrap_qp_line(FILE *out, const char *line, size_t len, size_t *written)
 	*written += nl;
 	return 0;
 }
+
+int
+linewrap_qp_copy(FILE *raw, off_t len, FILE *out, size_t *written)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	while (rc == 0 && len > 0) {
+		ssize_t n = getline(&line, &cap, raw);
+		if (n <= 0) {
+			rc = -1;	/* the stored body is shorter than recorded */
+			break;
+		}
+		if ((off_t)n > len)
+			n = (ssize_t)len;
+		len -= n;
+		rc = linewrap_qp_line(out, line, (size_t)n, written);
+	}
+	free(line);
+	return rc;
+}

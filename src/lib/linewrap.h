@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define LINEWRAP_MAX 998	/* octets per line, CRLF not counted */
 
@@ -37,5 +38,9 @@ int linewrap_write(struct linewrap *w, FILE *out, const char *p, size_t n,
  * blank encoded, "From " and a leading '.' encoded for mbox and SMTP
  * safety.  Adds the output's length to *written.  0 or -1 (errno). */
 int linewrap_qp_line(FILE *out, const char *line, size_t len, size_t *written);
+/* Encodes len octets of stored body read from raw into out, line by line;
+ * adds the octets written to *written.  0, or -1 on a read or write error
+ * (or when raw ends before len octets). */
+int linewrap_qp_copy(FILE *raw, off_t len, FILE *out, size_t *written);
 
 #endif

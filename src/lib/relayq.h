@@ -16,6 +16,7 @@ enum outcome {
 
 #define RELAYQ_CONF_DEFAULT RELAYQ_SYSCONF "/relayq.conf"
 #define RELAYQ_SPOOL_DEFAULT "/var/spool/relayq"
+#define RELAYQ_SUBMIT_SOCKET "/run/relayq/submit"	/* relayqd's, for sandboxed callers */
 #define RELAYQ_MAILNAME "/etc/mailname"	/* Debian's mail name */
 #define RELAYQ_USER "relayq"		/* owns the spool's directories, runs relayqd */
 #define RELAYQ_GROUP "relayq"		/* reads queue/'s state files: relayq-showq */

@@ -172,8 +172,17 @@ queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
 	log_err("%s: moved to quarantine/%s: %s", name, dest, why);
 }
 
-/* Builds and writes the initial .qf of a picked-up .df.  The submitter
- * is the file's owner, as the kernel recorded it. */
+/* Whose message a drop file is: its owner, as the kernel recorded it —
+ * unless the owner is us (relayqd's notices, and drops it wrote for the
+ * submission socket), where the U record holds the peer's uid. */
+static bool
+drop_uid(const struct stat *st, const struct envelope *e, uid_t *uid)
+{
+	*uid = st->st_uid == geteuid() ? e->uid : st->st_uid;
+	return e->uid == *uid;
+}
+
+/* Builds and writes the initial .qf of a picked-up .df. */
 static int
 make_qf(struct queue *q, const char *qid, int fd, bool dirsync, char *err, size_t errlen)
 {
@@ -183,7 +192,7 @@ make_qf(struct queue *q, const char *qid, int fd, bool dirsync, char *err, size_
 	int rc = fstat(fd, &st) == 0 ? drop_parse(fd, &e, err, errlen) : -1;
 	if (rc == 0) {
 		strlcpy_rq(e.qid, qid, sizeof e.qid);
-		e.uid = st.st_uid;
+		(void)drop_uid(&st, &e, &e.uid);
 		rc = qf_write(q->queuefd, &e, dirsync, err, errlen);
 	}
 	envelope_free(&e);
@@ -243,7 +252,8 @@ pickup_one(struct queue *q, const char *name)
 	}
 	envelope_init(&e);
 	int rc = drop_parse(fd, &e, err, sizeof err);
-	if (rc == 0 && e.uid != st.st_uid) {
+	uid_t uid;
+	if (rc == 0 && !drop_uid(&st, &e, &uid)) {
 		/* Only a subverted submitter writes another uid into U. */
 		snprintf_rq(err, sizeof err, "forged drop file: it claims uid %lu, its "
 		    "owner is uid %lu", (unsigned long)e.uid, (unsigned long)st.st_uid);

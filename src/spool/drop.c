@@ -3,20 +3,66 @@
  * parsed back strictly by pickup, length trailer included (I2). */
 #include "drop.h"
 #include "buf.h"
+#include "dropsock.h"
 #include "durable.h"
+#include "linewrap.h"
+#include "log.h"
 #include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define DROP_MAGIC "RELAYQ 1\n"
 #define TRAILER_LEN 25		/* "\n.END " + 16 hex + " " + '7'|'8' + "\n" */
+
+/* The temporary file being written, removed if a signal ends us. */
+static volatile sig_atomic_t guard_dirfd = -1;
+static char guard_name[QID_SIZE + 8];
+static volatile sig_atomic_t guard_exit;
+
+static void
+on_fatal_signal(int sig)
+{
+	if (guard_dirfd >= 0)
+		unlinkat(guard_dirfd, guard_name, 0);
+	_exit(guard_exit);
+}
+
+void
+drop_guard_signals(int exit_code)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	guard_exit = exit_code;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
+static void
+guard(const struct drop *d)
+{
+	guard_dirfd = -1;
+	strlcpy_rq(guard_name, d->tmpname, sizeof guard_name);
+	guard_dirfd = d->dirfd;
+}
+
+static void
+unguard(void)
+{
+	guard_dirfd = -1;
+}
 
 static int
 open_maildrop(struct drop *d, const char *spool, char *err, size_t errlen)
@@ -67,6 +113,7 @@ create_tmp(struct drop *d, char *err, size_t errlen)
 		snprintf_rq(err, errlen, "cannot create queue file: %s", strerror(errno));
 		return -1;
 	}
+	guard(d);
 	/* umask 077 in the submitter; see DROP_MODE. */
 	if (fchmod(d->fd, mode) == -1) {
 		snprintf_rq(err, errlen, "cannot chmod queue file: %s", strerror(errno));
@@ -76,13 +123,32 @@ create_tmp(struct drop *d, char *err, size_t errlen)
 }
 
 int
-drop_begin(struct drop *d, const char *spool, const char *qid,
-    const struct envelope *e, char *err, size_t errlen)
+drop_put_envelope(struct buf *b, const struct envelope *e)
+{
+	int rc = buf_puts(b, DROP_MAGIC);
+	if (rc == 0)
+		rc = record_put_envelope(b, e);
+	for (size_t i = 0; rc == 0 && i < e->nrcpt; i++)
+		rc = record_put(b, 'r', e->rcpts[i].addr);
+	return rc == 0 ? buf_puts(b, "M\n") : -1;
+}
+
+static void
+drop_reset(struct drop *d, const char *qid)
 {
 	memset(d, 0, sizeof *d);
 	d->fd = -1;
+	d->dirfd = -1;
+	d->sock = -1;
 	if (qid != NULL)
 		strlcpy_rq(d->qid, qid, sizeof d->qid);
+}
+
+int
+drop_begin(struct drop *d, const char *spool, const char *qid,
+    const struct envelope *e, char *err, size_t errlen)
+{
+	drop_reset(d, qid);
 	if (open_maildrop(d, spool, err, errlen) == -1 || create_tmp(d, err, errlen) == -1)
 		return -1;
 	if ((d->fp = fdopen(d->fd, "w")) == NULL) {
@@ -91,19 +157,100 @@ drop_begin(struct drop *d, const char *spool, const char *qid,
 	}
 	struct buf b;
 	buf_init(&b);
-	int rc = buf_puts(&b, DROP_MAGIC);
-	if (rc == 0)
-		rc = record_put_envelope(&b, e);
-	for (size_t i = 0; rc == 0 && i < e->nrcpt; i++)
-		rc = record_put(&b, 'r', e->rcpts[i].addr);
-	if (rc == 0)
-		rc = buf_puts(&b, "M\n");
+	int rc = drop_put_envelope(&b, e);
 	if (rc == 0 && fwrite(b.data, 1, b.len, d->fp) != b.len)
 		rc = -1;
 	d->content_off = (off_t)b.len;
 	buf_free(&b);
 	if (rc == -1)
 		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
+	return rc;
+}
+
+int
+drop_begin_socket(struct drop *d, const char *path, const char *qid,
+    const struct envelope *e, char *err, size_t errlen)
+{
+	drop_reset(d, qid);
+	if (!qid_valid(d->qid))
+		qid_new(d->qid);
+	struct buf b;
+	buf_init(&b);
+	int rc = drop_put_envelope(&b, e);
+	if (rc == -1)
+		snprintf_rq(err, errlen, "out of memory");
+	else
+		rc = dropsock_begin(d, path, b.data, b.len, err, errlen);
+	buf_free(&b);
+	return rc;
+}
+
+long long
+drop_tell(struct drop *d)
+{
+	if (d->via_socket)	/* frames count what left the buffer */
+		return fflush(d->fp) == EOF ? -1 : d->sent;
+	off_t at = ftello(d->fp);
+	return at == -1 ? -1 : (long long)(at - d->content_off);
+}
+
+int
+drop_write_error(struct drop *d, char *err, size_t errlen)
+{
+	int errnum = errno;
+	if (d->via_socket)
+		return dropsock_error(d, errnum, err, errlen);
+	snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errnum));
+	return errnum;
+}
+
+/* A second handle on the temporary file, at the content's body_off. */
+static FILE *
+reopen_at(struct drop *d, long long body_off, long long *body_len)
+{
+	off_t end;
+	if (fflush(d->fp) == EOF || (end = ftello(d->fp)) == -1)
+		return NULL;
+	*body_len = (long long)(end - d->content_off) - body_off;
+	int fd = openat(d->dirfd, d->tmpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *raw = fd == -1 ? NULL : fdopen(fd, "r");
+	if (raw == NULL && fd != -1)
+		close(fd);
+	if (raw != NULL && (*body_len < 0 || fseeko(raw, d->content_off + body_off, SEEK_SET) == -1)) {
+		fclose(raw);
+		errno = EINVAL;
+		return NULL;
+	}
+	return raw;
+}
+
+int
+drop_reencode_qp(struct drop *d, const char *spool, const struct envelope *e,
+    const char *hdr, size_t hlen, long long body_off, long long *content_len,
+    char *err, size_t errlen)
+{
+	char qid[QID_SIZE];
+	long long body_len;
+	*content_len = 0;
+	if (d->via_socket)
+		return dropsock_qp(d, hdr, hlen, body_off, err, errlen);
+	/* The first file stays open, unlinked, until the second is written. */
+	FILE *raw = reopen_at(d, body_off, &body_len);
+	if (raw == NULL) {
+		snprintf_rq(err, errlen, "cannot reread queue file: %s", strerror(errno));
+		return -1;
+	}
+	strlcpy_rq(qid, d->qid, sizeof qid);
+	drop_abort(d);
+	size_t written = 0;
+	int rc = drop_begin(d, spool, qid, e, err, errlen);
+	if (rc == 0 && (fwrite(hdr, 1, hlen, d->fp) != hlen ||
+	    linewrap_qp_copy(raw, (off_t)body_len, d->fp, &written) == -1)) {
+		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
+		rc = -1;
+	}
+	fclose(raw);
+	*content_len = (long long)(hlen + written);
 	return rc;
 }
 
@@ -124,12 +271,15 @@ flush_and_sync(struct drop *d, bool eightbit)
 int
 drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen)
 {
+	if (d->via_socket)
+		return dropsock_commit(d, eightbit, err, errlen);
 	if (flush_and_sync(d, eightbit) == -1) {
 		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(errno));
 		return -1;
 	}
 	/* RENAME_NOREPLACE: never clobbers, and pickup never sees the file
 	 * under two names (a second link would look like a foreign file). */
+	unguard();
 	while (renameat2(d->dirfd, d->tmpname, d->dirfd, d->qid, RENAME_NOREPLACE) == -1) {
 		if (errno != EEXIST) {
 			snprintf_rq(err, errlen, "cannot commit queue file: %s", strerror(errno));
@@ -153,6 +303,11 @@ drop_commit(struct drop *d, bool eightbit, char *err, size_t errlen)
 void
 drop_abort(struct drop *d)
 {
+	if (d->via_socket) {
+		dropsock_abort(d);
+		return;
+	}
+	unguard();
 	if (d->fp != NULL)
 		fclose(d->fp);
 	else if (d->fd >= 0)
@@ -204,13 +359,30 @@ drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
 		return -1;
 	}
 	int rc = -1;
-	if (fseeko(fp, 0, SEEK_SET) == 0 && record_check_magic(fp, DROP_MAGIC, err, errlen) == 0 &&
-	    record_parse_all(fp, e, false, "M", &e->content_off, err, errlen) == 0)
+	if (fseeko(fp, 0, SEEK_SET) == 0 && drop_parse_envelope(fp, e, err, errlen) == 0 &&
+	    (e->content_off = ftello(fp)) != -1)
 		rc = check_trailer(fd, e, err, errlen);
 	fclose(fp);
-	if (rc == 0 && e->nrcpt == 0) {
-		snprintf_rq(err, errlen, "no recipients");
-		rc = -1;
-	}
 	return rc;
+}
+
+int
+drop_parse_envelope(FILE *fp, struct envelope *e, char *err, size_t errlen)
+{
+	if (record_check_magic(fp, DROP_MAGIC, err, errlen) == -1 ||
+	    record_parse_all(fp, e, false, "M", NULL, err, errlen) == -1)
+		return -1;
+	if (e->nrcpt == 0) {
+		snprintf_rq(err, errlen, "no recipients");
+		return -1;
+	}
+	return 0;
+}
+
+void
+drop_log_received(const struct envelope *e, const char *qid, long long size,
+    const char *login)
+{
+	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, relay=%s@localhost",
+	    qid, e->sender, size, e->nrcpt, e->msgid != NULL ? e->msgid : "", login);
 }

@@ -7,7 +7,11 @@
  *                                   it, the sticky bit keeps others' files.
  *                                   A drop is DROP_MODE, owned by its
  *                                   submitter, whose uid pickup takes from
- *                                   the file's owner, never from its U record.
+ *                                   the file's owner, never from its U record
+ *                                   — except in relayqd's own files (0600:
+ *                                   its notices, and drops it wrote for the
+ *                                   submission socket, dropwire.h), where U
+ *                                   is the socket peer's uid.
  *   queue/      0750 relayq:relayq  QID.df (the drop file, content, still
  *                                   the submitter's and DROP_MODE) and QID.qf
  *                                   (delivery state, 0640 relayq:relayq).
@@ -47,6 +51,9 @@
 #ifndef RELAYQ_SPOOL_H
 #define RELAYQ_SPOOL_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #include "drop.h"
 #include "envelope.h"
 #include "qf.h"
@@ -55,5 +62,12 @@
 /* Wakes a running relayqd through spool/trigger; silent if none runs
  * (the next queue run or the daemon's interval picks the mail up). */
 void spool_wake(const char *spool);
+
+/* Postfix's rule for a submitter other than root: the spool keeps minfree
+ * octets free, and room for one and a half of the largest message
+ * (max_size).  0, or -1 with ENOSPC and a reason.  Root may use the
+ * reserve; a spool that cannot be measured passes (the write reports). */
+int spool_check_space(const char *spool, uid_t uid, long long minfree,
+    long long max_size, char *err, size_t errlen);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <sys/types.h>
 
 #include "message.h"
 
@@ -17,8 +16,5 @@ bool mime_qp_eligible(const struct message *m);
 /* Sets Content-Transfer-Encoding: quoted-printable (replacing or adding
  * the field) and recounts the header.  0, or -1 when out of memory. */
 int  mime_set_qp(struct message *m);
-/* Encodes len octets of stored body read from raw into out; adds the
- * octets written to *written.  0, or -1 on a read or write error. */
-int  mime_qp_copy(FILE *raw, off_t len, FILE *out, size_t *written);
 
 #endif

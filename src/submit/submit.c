@@ -13,71 +13,95 @@
 #include "spool.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
-/* The temporary drop file, removed if a signal ends us mid-write. */
-static volatile sig_atomic_t tmp_dirfd = -1;
-static char tmp_name[QID_SIZE + 8];
-
-static void
-on_fatal_signal(int sig)
-{
-	if (tmp_dirfd >= 0)
-		unlinkat(tmp_dirfd, tmp_name, 0);
-	_exit(submit_status_exit(SUBMIT_TEMP));
-}
-
-static void
-guard_tmp(const struct drop *d)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_fatal_signal;
-	sigemptyset(&sa.sa_mask);
-	strlcpy_rq(tmp_name, d->tmpname, sizeof tmp_name);
-	tmp_dirfd = d->dirfd;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-}
-
-static void
-unguard_tmp(void)
-{
-	tmp_dirfd = -1;
-}
-
-/* Why the maildrop refused us, in words a user can act on. */
+/* Why the spool (or relayqd over the socket) refused us, in words a
+ * user can act on. */
 static enum submit_status
-spool_error(const char *spool, int errnum, char *err, size_t errlen)
+spool_error(int errnum, char *err, size_t errlen)
 {
 	char what[RELAYQ_ERRLEN];
 	strlcpy_rq(what, err, sizeof what);
-	if ((errnum == EACCES || errnum == EPERM) && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
-		snprintf_rq(err, errlen, "%s: this process runs with NoNewPrivileges, so the "
-		    "setgid bit of sendmail is ignored and %s/maildrop is not writable; "
-		    "message NOT queued", what, spool);
-		return SUBMIT_CANT_CREATE;
-	}
-	if (errnum == ENOSPC || errnum == EDQUOT) {
+	switch (errnum) {
+	case EFBIG:
+		snprintf_rq(err, errlen, "%s; message NOT queued", what);
+		return SUBMIT_TOO_BIG;
+	case EBADMSG:
+		snprintf_rq(err, errlen, "%s; message NOT queued", what);
+		return SUBMIT_BAD_DATA;
+	case ENOSPC:
+	case EDQUOT:
 		snprintf_rq(err, errlen, "%s; message NOT queued, try again later", what);
 		return SUBMIT_NO_SPACE;
-	}
-	if (errnum == EIO || errnum == EINTR) {
+	case EIO: case EINTR: case EAGAIN: case ECONNRESET: case ETIMEDOUT: case EPROTO:
 		snprintf_rq(err, errlen, "%s; message NOT queued, try again later", what);
 		return SUBMIT_TEMP;
 	}
 	snprintf_rq(err, errlen, "%s; message NOT queued", what);
 	return SUBMIT_CANT_CREATE;
+}
+
+/* Why maildrop/ said no, for the one line of a submission that found no
+ * way in: the setgid bit is ignored, or was never set. */
+static const char *
+maildrop_denied_why(void)
+{
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return "this process runs with NoNewPrivileges, so the setgid bit of "
+		    "sendmail is ignored";
+	if (getegid() == getgid())
+		return "sendmail does not run setgid " RELAYQ_DROP_GROUP;
+	return "maildrop is not writable for group " RELAYQ_DROP_GROUP;
+}
+
+/* Neither maildrop/ nor relayqd's socket took the message: EX_TEMPFAIL,
+ * and which of the three to fix. */
+static enum submit_status
+no_way_in(const struct conf *c, int sockerr, const char *sockwhy, char *err, size_t errlen)
+{
+	const char *fix = sockerr == ENOENT || sockerr == ECONNREFUSED ?
+	    "start relayqd, or enable relayq-submit.socket" :
+	    "check the socket's permissions (0666) and submit_socket";
+	if (c->submit_socket[0] == '\0')
+		snprintf_rq(err, errlen, "cannot queue: %s/maildrop is not writable (%s), and "
+		    "submit_socket is none; message NOT queued, try again later", c->spool,
+		    maildrop_denied_why());
+	else
+		snprintf_rq(err, errlen, "cannot queue: %s/maildrop is not writable (%s), and "
+		    "relayqd is not reachable (%s): %s; message NOT queued, try again later",
+		    c->spool, maildrop_denied_why(), sockwhy, fix);
+	return SUBMIT_TEMP;
+}
+
+/* maildrop/ for those who may create files there (the setgid bit works),
+ * else relayqd's submission socket, which writes the drop on our behalf
+ * and attributes it to our uid (SO_PEERCRED). */
+static enum submit_status
+open_drop(struct drop *d, const struct conf *c, const char *qid, const struct envelope *e,
+    char *err, size_t errlen)
+{
+	char why[RELAYQ_ERRLEN];
+	if (drop_begin(d, c->spool, qid, e, err, errlen) == 0)
+		return SUBMIT_OK;
+	int errnum = errno;
+	drop_abort(d);
+	if (errnum != EACCES && errnum != EPERM && errnum != EROFS)
+		return spool_error(errnum, err, errlen);
+	if (c->submit_socket[0] == '\0')
+		return no_way_in(c, 0, "", err, errlen);
+	if (drop_begin_socket(d, c->submit_socket, qid, e, why, sizeof why) == 0)
+		return SUBMIT_OK;
+	errnum = errno;
+	if (errnum == ENOENT || errnum == ECONNREFUSED || errnum == EACCES || errnum == ENOTSOCK ||
+	    errnum == EPROTO)
+		return no_way_in(c, errnum, why, err, errlen);
+	strlcpy_rq(err, why, errlen);
+	return spool_error(errnum, err, errlen);
 }
 
 static const char *
@@ -112,85 +136,67 @@ fill_envelope(struct envelope *e, const struct submit_req *r, const struct msg_r
 	return 0;
 }
 
-static void
-log_from(const struct envelope *e, const char *qid, off_t size)
-{
-	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, relay=%s@localhost",
-	    qid, e->sender, (long long)size, e->nrcpt, e->msgid != NULL ? e->msgid : "",
-	    login_name());
-}
-
-/* Postfix's rule for a submitter that is not root: the spool keeps
- * queue_minfree free, and room for one and a half of the largest message. */
 static enum submit_status
 check_space(const struct conf *c, char *err, size_t errlen)
 {
-	struct statvfs sv;
-	if (getuid() == 0 || statvfs(c->spool, &sv) == -1)
-		return SUBMIT_OK;	/* root may use the reserve; drop_begin reports */
-	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
-	unsigned long long need = (unsigned long long)c->queue_minfree;
-	unsigned long long room = (unsigned long long)c->max_message_size * 3 / 2;
-	if (room > need)
-		need = room;
-	if (avail >= need)
-		return SUBMIT_OK;
-	snprintf_rq(err, errlen, "the spool %s has %llu KiB free, below the %llu KiB kept "
-	    "in reserve; message NOT queued, try again later", c->spool, avail / 1024,
-	    need / 1024);
-	return SUBMIT_NO_SPACE;
+	return spool_check_space(c->spool, getuid(), c->queue_minfree, c->max_message_size,
+	    err, errlen) == 0 ? SUBMIT_OK : SUBMIT_NO_SPACE;
 }
 
 /* The header, then the body streamed from in.  A body line over
  * LINEWRAP_MAX is broken unless the message can be re-encoded instead
- * (mime_qp_eligible); *body_off is where the body starts in d->fp. */
+ * (mime_qp_eligible); *body_off is where the body starts in the content. */
 static enum submit_status
 write_content(struct drop *d, FILE *in, struct message *msg, struct msg_stats *st,
-    off_t *body_off, char *err, size_t errlen)
+    long long *body_off, char *err, size_t errlen)
 {
 	msg->wrap_body = !mime_qp_eligible(msg);
-	if (message_write_header(msg, d->fp) == -1 || (*body_off = ftello(d->fp)) == -1)
+	if (message_write_header(msg, d->fp) == -1 || (*body_off = drop_tell(d)) == -1)
 		return SUBMIT_WRITE_FAILED;
 	return message_copy_body(msg, in, d->fp, st, err, errlen);
 }
 
+/* The header with Content-Transfer-Encoding: quoted-printable, in memory
+ * (*hdr, the caller frees it). */
+static int
+qp_header(struct message *msg, char **hdr, size_t *hlen)
+{
+	*hdr = NULL;
+	FILE *mem = open_memstream(hdr, hlen);
+	if (mem == NULL)
+		return -1;
+	int rc = mime_set_qp(msg) == 0 && message_write_header(msg, mem) == 0 ? 0 : -1;
+	if (fclose(mem) == EOF)
+		rc = -1;
+	return rc;
+}
+
 /* A single text part had lines over LINEWRAP_MAX: the drop is written
- * again with the body quoted-printable, read back from the first file,
- * which stays open (unlinked) until the second is complete. */
+ * again with the body quoted-printable (drop_reencode_qp). */
 static enum submit_status
 reencode_drop(struct drop *d, const struct envelope *e, const char *spool,
-    struct message *msg, struct msg_stats *st, off_t body_off, char *err, size_t errlen)
+    struct message *msg, struct msg_stats *st, long long body_off, char *err, size_t errlen)
 {
-	char qid[QID_SIZE];
-	off_t end;
-	if (fflush(d->fp) == EOF || (end = ftello(d->fp)) == -1)
-		return SUBMIT_WRITE_FAILED;
-	int fd = openat(d->dirfd, d->tmpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	FILE *raw = fd == -1 ? NULL : fdopen(fd, "r");
-	if (raw == NULL) {
-		if (fd != -1)
-			close(fd);
-		return SUBMIT_WRITE_FAILED;
+	char *hdr;
+	size_t hlen;
+	long long len;
+	if (qp_header(msg, &hdr, &hlen) == -1) {
+		free(hdr);
+		snprintf_rq(err, errlen, "out of memory");
+		return SUBMIT_NO_MEMORY;
 	}
-	strlcpy_rq(qid, d->qid, sizeof qid);
-	drop_abort(d);
-	size_t written = 0;
-	int rc = drop_begin(d, spool, qid, e, err, errlen);
-	if (rc == 0) {
-		guard_tmp(d);
-		rc = mime_set_qp(msg) == 0 && fseeko(raw, body_off, SEEK_SET) == 0 &&
-		    message_write_header(msg, d->fp) == 0 &&
-		    mime_qp_copy(raw, end - body_off, d->fp, &written) == 0 ? 0 : -1;
-	}
-	fclose(raw);
-	st->size = (off_t)(msg->header_bytes + written);
+	int rc = drop_reencode_qp(d, spool, e, hdr, hlen, body_off, &len, err, errlen);
+	free(hdr);
+	if (rc == -1)
+		return spool_error(errno, err, errlen);
+	st->size = (off_t)len;	/* 0 through the socket: relayqd checks */
 	st->eightbit = msg->header_8bit;
-	if (rc == 0 && msg->max_size > 0 && st->size > msg->max_size) {
+	if (msg->max_size > 0 && st->size > msg->max_size) {
 		snprintf_rq(err, errlen, "message is larger than max_message_size (%lld octets) "
 		    "once its long lines are encoded", (long long)msg->max_size);
 		return SUBMIT_TOO_BIG;
 	}
-	return rc == 0 ? SUBMIT_OK : SUBMIT_WRITE_FAILED;
+	return SUBMIT_OK;
 }
 
 /* The content, re-encoded if need be, into d; SUBMIT_WRITE_FAILED becomes
@@ -199,16 +205,23 @@ static enum submit_status
 write_body(struct drop *d, FILE *in, const struct submit_req *r, struct message *msg,
     const struct envelope *e, struct msg_stats *st, char *err, size_t errlen)
 {
-	off_t body_off = 0;
+	long long body_off = 0;
 	enum submit_status rc = write_content(d, in, msg, st, &body_off, err, errlen);
+	if (rc == SUBMIT_WRITE_FAILED)
+		return spool_error(drop_write_error(d, err, errlen), err, errlen);
 	if (rc == SUBMIT_OK && !msg->wrap_body && st->longest > LINEWRAP_MAX)
 		rc = reencode_drop(d, e, r->conf->spool, msg, st, body_off, err, errlen);
-	if (rc == SUBMIT_WRITE_FAILED) {
-		int saved = errno;
-		snprintf_rq(err, errlen, "cannot write queue file: %s", strerror(saved));
-		rc = spool_error(r->conf->spool, saved, err, errlen);
-	}
 	return rc;
+}
+
+static void
+log_queued(const struct drop *d, const struct envelope *e, const char *qid, off_t size)
+{
+	if (!d->via_socket)
+		drop_log_received(e, qid, (long long)size, login_name());
+	else	/* relayqd logs the from= line, with the size it stored */
+		log_info("%s: handed to relayqd at %s (maildrop not writable: %s)", qid,
+		    d->sockpath, maildrop_denied_why());
 }
 
 /* Writes envelope + header + streamed body and commits the drop. */
@@ -224,17 +237,14 @@ write_drop(struct drop *d, FILE *in, const struct submit_req *r, struct message 
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
 	}
-	if (drop_begin(d, r->conf->spool, qid, &e, err, errlen) == -1) {
-		rc = spool_error(r->conf->spool, errno, err, errlen);
-		goto out;
-	}
-	guard_tmp(d);
-	rc = write_body(d, in, r, msg, &e, &st, err, errlen);
+	rc = open_drop(d, r->conf, qid, &e, err, errlen);
+	if (rc == SUBMIT_OK)
+		rc = write_body(d, in, r, msg, &e, &st, err, errlen);
 	if (rc == SUBMIT_OK && drop_commit(d, st.eightbit, err, errlen) == -1)
-		rc = spool_error(r->conf->spool, errno, err, errlen);
+		rc = spool_error(errno, err, errlen);
 	if (rc == SUBMIT_OK) {
 		strlcpy_rq(qid, d->qid, QID_SIZE);
-		log_from(&e, qid, st.size);
+		log_queued(d, &e, qid, st.size);
 	}
 out:
 	envelope_free(&e);
@@ -258,7 +268,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 {
 	struct message msg;
 	struct msg_result res;
-	struct drop d = { .dirfd = -1, .fd = -1 };
+	struct drop d = { .dirfd = -1, .fd = -1, .sock = -1 };
 	char fullname[256];
 	memset(&res, 0, sizeof res);
 	qid[0] = '\0';
@@ -274,6 +284,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 	};
 	message_init(&msg);
 	msg.max_size = r->conf->max_message_size;
+	drop_guard_signals(submit_status_exit(SUBMIT_TEMP));
 	enum submit_status rc = check_space(r->conf, err, errlen);
 	if (rc == SUBMIT_OK)
 		rc = message_read_header(&msg, in, &o, err, errlen);
@@ -285,7 +296,6 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		rc = write_drop(&d, in, r, &msg, &res, qid, err, errlen);
 	if (rc != SUBMIT_OK && rc != SUBMIT_READ_ERROR)
 		drain(in);
-	unguard_tmp();
 	drop_abort(&d);
 	message_result_free(&res);
 	message_free(&msg);

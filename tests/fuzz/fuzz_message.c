@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "linewrap.h"
 #include "mime.h"
 #include "prepare.h"
 #include "relayq.h"
@@ -27,7 +28,7 @@ write_message(struct message *m, FILE *in, FILE *out, bool qp, struct msg_stats 
 		long end = ftell(in);
 		fseek(in, at, SEEK_SET);
 		if (message_write_header(m, out) == 0)
-			(void)mime_qp_copy(in, end - at, out, &written);
+			(void)linewrap_qp_copy(in, end - at, out, &written);
 		return;
 	}
 	if (message_write_header(m, out) == 0)

@@ -3,7 +3,8 @@
 # ordinary user queues mail but cannot list maildrop/ or enter queue/, even
 # with the submitter's group; a drop whose U record names another uid is
 # quarantined; mailq goes through relayq-showq (setgid relayq) and shows a
-# user only their own mail; NoNewPrivileges gets a clear refusal.
+# user only their own mail; NoNewPrivileges without a running relayqd gets
+# a clear refusal (t_sandbox has the submission socket).
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/relayq.sh"
 
@@ -73,7 +74,7 @@ assert_grep "no relayq user: says why" "no user relayq: refusing to deliver mail
 assert_eq "no relayq user: the queue is untouched" 2 "$(rq_queued "$T/rq")"
 
 printf 'Subject: nnp\n\nz\n' | $USER_RUN --no-new-privs "$T/bin/sendmail" -i dave@example.org 2> "$T/err"
-assert_eq "NoNewPrivileges: exit 73 (EX_CANTCREAT), not 0" 73 $?
-assert_grep "NoNewPrivileges: says exactly why" "NoNewPrivileges.*setgid bit of sendmail is ignored.*NOT queued" "$T/err"
+assert_eq "NoNewPrivileges, no relayqd: exit 75 (EX_TEMPFAIL), not 0" 75 $?
+assert_grep "NoNewPrivileges, no relayqd: says exactly why" "NoNewPrivileges.*setgid bit of sendmail is ignored.*relayqd is not reachable.*NOT queued" "$T/err"
 assert_eq "NoNewPrivileges: nothing half-written" 2 "$(rq_queued "$T/rq")"
 finish
