@@ -232,7 +232,7 @@ DEB_OUT ?= build/deb
 deb:
 	sh packaging/deb.sh $(VERSION) $(DEB_OUT)
 
-check-package: deb $(B)/faultd
+check-package: deb $(PROGS) $(B)/faultd
 	sh tests/package/t_package.sh $(B) $(DEB_OUT)
 
 clean:
