@@ -22,9 +22,9 @@ parse_len(const char **p, const char *end, long long max, long long *out)
 	if (s == end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] != ' '))
 		return -1;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (*s - '0');
-		if (v > max)
+		if (v > (max - (*s - '0')) / 10)
 			return -1;
+		v = v * 10 + (*s - '0');
 	}
 	*p = s;
 	*out = v;
