@@ -188,6 +188,13 @@ in_root debconf-show relayq > "$T/dc.txt" 2>&1
 assert_grep "debconf shows the mail name on disk" "relayq/mailname: other.example" "$T/dc.txt"
 echo relayq-test.example > "$R/etc/mailname"
 
+# Upgrade path (same version): dpkg reapplies the overrides at unpack,
+# postinst keeps relayq.conf and the administrator's overrides.
+in_root dpkg -i "/tmp/$(basename "$deb")" > "$T/reinstall.log" 2>&1
+assert_eq "dpkg -i over the installed package: exit 0" 0 "$?"
+assert_eq "... sendmail keeps its mode" "2755 root:relayq-drop" "$(mode /usr/sbin/sendmail)"
+assert_grep "... relayq.conf keeps the admin's lines" "^# admin was here$" "$R/etc/relayq/relayq.conf"
+
 # ---- mail ------------------------------------------------------------------
 echo hi | in_root /usr/sbin/sendmail -v root > "$T/send.out" 2>&1
 assert_eq "echo hi | sendmail -v root: exit 0" 0 "$?"
@@ -240,7 +247,7 @@ assert_grep "says /usr/sbin/sendmail is left untouched" "/usr/sbin/sendmail (non
 
 echo "# t_package took $(( $(date +%s) - started )) s"
 if [ "$_fails" -ne 0 ]; then
-	for f in install remove purge depspurge reconf run send local; do
+	for f in install reinstall remove purge depspurge reconf run send local; do
 		echo "# --- $f.log/out"; sed 's/^/#   /' "$T/$f.log" "$T/$f.txt" "$T/$f.out" 2>/dev/null | tail -n 25
 	done
 fi
