@@ -2,7 +2,9 @@
  * the --connect-to syntax, and the plan: relayq.conf and authinfo edited
  * in place (owned keys replaced or removed, everything else kept),
  * passwords redacted in what is shown, files written with safe modes and
- * the map readable through the authinfo look-up relayqd uses. */
+ * the map readable through the authinfo look-up relayqd uses; and
+ * --add-sender: the sender_relay line and the sender-qualified AuthInfo
+ * entry added or replaced, the first account's lines never touched. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 #include "plan.h"
 #include "psl.h"
 #include "redact.h"
+#include "sender.h"
 
 static char dir[64];
 
@@ -198,7 +201,7 @@ test_odd_passwords_written(void **state)
 			struct login l = { "alice", strdup(odd_passwords[i]) };
 			struct plan p;
 			struct plan_input in = { conf, spec[t], &cand, &l, "",
-			    "alice@isp.example", "" };
+			    "alice@isp.example", "", NULL, NULL };
 			assert_int_equal(plan_make(&p, &in, err, sizeof err), 0);
 			if (plan_write(&p, err, sizeof err) != 0)
 				fail_msg("%s, password %zu: %s", spec[t], i, err);
@@ -234,7 +237,8 @@ make_plan(struct plan *p, const struct login *l, const char *ca)
 {
 	char conf[128], err[256] = "";
 	snprintf(conf, sizeof conf, "%s/relayq.conf", dir);
-	struct plan_input in = { conf, NULL, &cand, l, ca, "alice@isp.example", "Test ISP" };
+	struct plan_input in = { conf, NULL, &cand, l, ca, "alice@isp.example", "Test ISP",
+	    NULL, NULL };
 	assert_int_equal(plan_make(p, &in, err, sizeof err), 0);
 }
 
@@ -439,6 +443,253 @@ test_private_modes(void **state)
 	assert_int_equal(mode_of("authinfo.db", NULL), 0640);
 }
 
+/* ---- --add-sender ---- */
+
+static struct candidate work = { .host = "smtp.work.example", .port = 587,
+	.socket = AC_SOCK_STARTTLS, .source = "autoconfig https://autoconfig.work.example/x" };
+
+static void
+read_text(const char *name, char *out, size_t size)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t n = fread(out, 1, size - 1, fp);
+	out[n] = '\0';
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* plan_make for sender (NULL: the smarthost) at c, password pw; 0 / -1. */
+static int
+sender_plan(struct plan *p, const struct candidate *c, const char *sender,
+    const char *pw, const char *authinfo_opt, char *err, size_t errlen)
+{
+	static struct login l;
+	char conf[128];
+	login_clear(&l);
+	strlcpy_rq(l.user, sender != NULL ? "bob" : "alice", sizeof l.user);
+	l.password = pw != NULL ? strdup(pw) : NULL;
+	snprintf(conf, sizeof conf, "%s/relayq.conf", dir);
+	struct plan_input in = { conf, authinfo_opt, c, &l, "", sender != NULL ? sender :
+	    "alice@isp.example", "", sender, NULL };
+	err[0] = '\0';
+	return plan_make(p, &in, err, errlen);
+}
+
+/* Makes, writes and frees the plan; whether an existing file changed. */
+static bool
+sender_run(const struct candidate *c, const char *sender, const char *pw)
+{
+	struct plan p;
+	char err[256];
+	if (sender_plan(&p, c, sender, pw, NULL, err, sizeof err) != 0)
+		fail_msg("plan: %s", err);
+	bool changed = plan_changes_existing(&p);
+	if (plan_write(&p, err, sizeof err) != 0)
+		fail_msg("write: %s", err);
+	plan_free(&p);
+	return changed;
+}
+
+static const char first_conf[] = "# mine\nsmarthost smtp.isp.example:465\n"
+    "tls smtps\nauthinfo hash:%s/authinfo\nhostname laptop.example\n";
+static const char first_ai[] = "# creds\nAuthInfo:smtp.isp.example \"U:alice\" \"P:one\"\n";
+
+static void
+write_first_account(void)
+{
+	char conf[512];
+	snprintf(conf, sizeof conf, first_conf, dir);
+	write_file("relayq.conf", conf);
+	write_file("authinfo", first_ai);
+}
+
+/* What relayqd will look up: the route by the sender, the login by
+ * "<host>/<sender>", and the first account's login as before. */
+static void
+check_sender_maps(const char *route, const char *pw)
+{
+	struct map *m;
+	struct buf v;
+	bool found;
+	char spec[128], err[256];
+	buf_init(&v);
+	snprintf(spec, sizeof spec, "hash:%s/sender_relay", dir);
+	assert_int_equal(map_open(&m, spec, MAP_F_SAFE, (uid_t)-1, err, sizeof err), 0);
+	assert_int_equal(map_lookup(m, "bob@work.example", &v, &found, err, sizeof err), 0);
+	assert_true(found);
+	assert_string_equal(buf_str(&v), route);
+	map_close(m);
+	snprintf(spec, sizeof spec, "hash:%s/authinfo", dir);
+	assert_int_equal(map_open(&m, spec, MAP_F_SECRET, (uid_t)-1, err, sizeof err), 0);
+	assert_int_equal(map_lookup(m, "authinfo:smtp.work.example/bob@work.example", &v,
+	    &found, err, sizeof err), 0);
+	assert_true(found);
+	char want[128];
+	snprintf(want, sizeof want, "\"U:bob\" \"I:bob\" \"P:%s\"", pw);
+	assert_string_equal(buf_str(&v), want);
+	assert_int_equal(map_lookup(m, "authinfo:smtp.isp.example", &v, &found, err,
+	    sizeof err), 0);
+	assert_true(found);
+	assert_string_equal(buf_str(&v), "\"U:alice\" \"P:one\"");
+	map_close(m);
+	buf_free_secret(&v);
+}
+
+static void
+test_add_sender(void **state)
+{
+	char conf[512], text[1024], want[1024], date_line[64];
+	write_first_account();
+	struct plan p;
+	char err[256];
+	assert_int_equal(sender_plan(&p, &work, "bob@work.example", "two", NULL, err,
+	    sizeof err), 0);
+	assert_true(plan_changes_existing(&p));
+	/* relayq.conf: every line kept, sender_relay appended after a comment. */
+	snprintf(conf, sizeof conf, first_conf, dir);
+	const char *nc = buf_str(&p.conf.new);
+	assert_memory_equal(nc, conf, strlen(conf));
+	snprintf(want, sizeof want, ": bob@work.example\nsender_relay    hash:%s/sender_relay\n",
+	    dir);
+	assert_non_null(strstr(nc, want));
+	snprintf(date_line, sizeof date_line, "# relayq-setup, ");
+	assert_memory_equal(nc + strlen(conf), date_line, strlen(date_line));
+	assert_null(strstr(buf_str(&p.authinfo.new_shown), "two"));
+	assert_non_null(strstr(buf_str(&p.authinfo.new_shown),
+	    "AuthInfo:smtp.work.example/bob@work.example \"U:bob\" \"I:bob\" \"P:***\"\n"));
+	assert_string_equal(buf_str(&p.routes.new_shown), buf_str(&p.routes.new));
+	assert_int_equal(plan_write(&p, err, sizeof err), 0);
+	plan_free(&p);
+
+	read_text("authinfo", text, sizeof text);
+	assert_string_equal(text, "# creds\nAuthInfo:smtp.isp.example \"U:alice\" \"P:one\"\n"
+	    "AuthInfo:smtp.work.example/bob@work.example \"U:bob\" \"I:bob\" \"P:two\"\n");
+	read_text("sender_relay", text, sizeof text);
+	assert_string_equal(text, "# sender_relay of relayq.conf(5), by relayq-setup: "
+	    "envelope sender, relays\nbob@work.example smtp.work.example:587 tls=starttls\n");
+	assert_int_equal(mode_of("authinfo", NULL), 0600);
+	assert_int_equal(mode_of("sender_relay", NULL), 0644);
+	assert_int_equal(mode_of("sender_relay.db", NULL), 0640);
+	check_sender_maps("smtp.work.example:587 tls=starttls", "two");
+
+	/* Twice: nothing changes. */
+	read_text("relayq.conf", conf, sizeof conf);
+	assert_false(sender_run(&work, "bob@work.example", "two"));
+	read_text("relayq.conf", text, sizeof text);
+	assert_string_equal(text, conf);
+
+	/* The first account set up again: the sender's lines stay. */
+	assert_true(sender_run(&cand, NULL, "one2"));
+	read_text("relayq.conf", text, sizeof text);
+	snprintf(want, sizeof want, "sender_relay    hash:%s/sender_relay\n", dir);
+	assert_non_null(strstr(text, want));
+	read_text("authinfo", text, sizeof text);
+	assert_string_equal(text, "# creds\n"
+	    "AuthInfo:smtp.isp.example \"U:alice\" \"I:alice\" \"P:one2\"\n"
+	    "AuthInfo:smtp.work.example/bob@work.example \"U:bob\" \"I:bob\" \"P:two\"\n");
+	read_text("sender_relay", text, sizeof text);
+	assert_non_null(strstr(text, "\nbob@work.example smtp.work.example:587 tls=starttls\n"));
+}
+
+/* A sender moved to another provider: its line and the logins for the
+ * relays it had are replaced in place; other senders' and sendmail's own
+ * entries, and hand-written lines, stay. */
+static void
+test_add_sender_replaces_own(void **state)
+{
+	char text[2048];
+	write_first_account();
+	write_file("authinfo", "# creds\nAuthInfo:smtp.isp.example \"U:alice\" \"P:one\"\n"
+	    "AuthInfo:old.example/bob@work.example \"U:bob\" \"P:old\"\n"
+	    "AuthInfo:old.example/carol@work.example \"U:carol\" \"P:c\"\n"
+	    "AuthInfo:[192.0.2.7]/bob@work.example \"U:bob\" \"P:old2\"\n"
+	    "AuthInfo:old.example \"U:x\" \"P:x\"\n");
+	write_file("sender_relay", "# routes\ncarol@work.example old.example\n"
+	    "BOB@Work.Example old.example:2525 [192.0.2.7]:587 tls=starttls\n"
+	    "@home.example smtp.home.example:465 tls=smtps\n");
+	struct plan p;
+	char err[256];
+	assert_int_equal(sender_plan(&p, &work, "bob@work.example", "two", NULL, err,
+	    sizeof err), 0);
+	/* relayq.conf lacks sender_relay but the source is found next to it */
+	assert_string_equal(buf_str(&p.routes.new), "# routes\ncarol@work.example "
+	    "old.example\nbob@work.example smtp.work.example:587 tls=starttls\n"
+	    "@home.example smtp.home.example:465 tls=smtps\n");
+	assert_string_equal(buf_str(&p.authinfo.new), "# creds\n"
+	    "AuthInfo:smtp.isp.example \"U:alice\" \"P:one\"\n"
+	    "AuthInfo:smtp.work.example/bob@work.example \"U:bob\" \"I:bob\" \"P:two\"\n"
+	    "AuthInfo:old.example/carol@work.example \"U:carol\" \"P:c\"\n"
+	    "AuthInfo:old.example \"U:x\" \"P:x\"\n");
+	assert_int_equal(plan_write(&p, err, sizeof err), 0);
+	plan_free(&p);
+	check_sender_maps("smtp.work.example:587 tls=starttls", "two");
+
+	/* --no-password: only the route; the authinfo file and line kept. */
+	write_file("authinfo", first_ai);
+	write_file("sender_relay", "# routes\n");
+	assert_true(sender_run(&work, "bob@work.example", NULL));
+	read_text("authinfo", text, sizeof text);
+	assert_string_equal(text, first_ai);
+	read_text("sender_relay", text, sizeof text);
+	assert_string_equal(text, "# routes\nbob@work.example smtp.work.example:587 "
+	    "tls=starttls\n");
+	read_text("relayq.conf", text, sizeof text);
+	assert_non_null(strstr(text, "\nauthinfo hash:"));
+}
+
+/* A new relayq.conf for a second account alone: the maps, no smarthost;
+ * an --authinfo other than the map relayq.conf names is refused. */
+static void
+test_add_sender_conf(void **state)
+{
+	struct plan p;
+	char err[256], want[512];
+	assert_int_equal(sender_plan(&p, &work, "bob@work.example", "two", NULL, err,
+	    sizeof err), 0);
+	snprintf(want, sizeof want, "\nauthinfo        hash:%s/authinfo\n"
+	    "sender_relay    hash:%s/sender_relay\n", dir, dir);
+	assert_non_null(strstr(buf_str(&p.conf.new), want));
+	assert_null(strstr(buf_str(&p.conf.new), "smarthost"));
+	assert_null(strstr(buf_str(&p.conf.new), "relayq-setup, "));
+	plan_free(&p);
+
+	write_first_account();
+	assert_int_equal(sender_plan(&p, &work, "bob@work.example", "two",
+	    "hash:/etc/other", err, sizeof err), -1);
+	snprintf(want, sizeof want, "relayq.conf names authinfo hash:%s/authinfo; "
+	    "--add-sender adds to that map, not to --authinfo hash:/etc/other", dir);
+	assert_string_equal(err, want);
+	plan_free(&p);
+}
+
+static void
+test_sender_keys(void **state)
+{
+	char key[64], err[256], keys[SENDER_KEYS_MAX][SENDER_KEY_MAX], v[64];
+	assert_int_equal(sender_key("Bob@Work.EXAMPLE", key, sizeof key, err, sizeof err), 0);
+	assert_string_equal(key, "bob@work.example");
+	assert_int_equal(sender_key("#x@work.example", key, sizeof key, err, sizeof err), -1);
+	assert_non_null(strstr(err, "comment"));
+	sender_route_value(&cand, v, sizeof v);
+	assert_string_equal(v, "smtp.isp.example:465 tls=smtps");
+
+	size_t n = sender_authinfo_keys("new.example", "bob@w.example",
+	    "a.example:587 [192.0.2.1]:25 new.example tls=starttls", keys, SENDER_KEYS_MAX);
+	assert_int_equal(n, 6);
+	assert_string_equal(keys[0], "AuthInfo:new.example/bob@w.example");
+	assert_string_equal(keys[1], "AuthInfo:a.example/bob@w.example");
+	assert_string_equal(keys[2], "AuthInfo:[a.example]/bob@w.example");
+	assert_string_equal(keys[3], "AuthInfo:192.0.2.1/bob@w.example");
+	assert_string_equal(keys[4], "AuthInfo:[192.0.2.1]/bob@w.example");
+	assert_string_equal(keys[5], "AuthInfo:[new.example]/bob@w.example");
+	assert_int_equal(sender_authinfo_keys("n.example", "b@w.example", "", keys,
+	    SENDER_KEYS_MAX), 1);
+	assert_int_equal(sender_authinfo_keys("n.example", "b@w.example", "bad:port:x",
+	    keys, SENDER_KEYS_MAX), 1);
+}
+
 int
 main(void)
 {
@@ -458,6 +709,11 @@ main(void)
 		    make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_private_modes,
 		    make_dir, remove_dir),
+		cmocka_unit_test(test_sender_keys),
+		cmocka_unit_test_setup_teardown(test_add_sender, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_add_sender_replaces_own,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_add_sender_conf, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests_name("setup", tests, NULL, NULL);
 }

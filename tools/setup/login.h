@@ -21,7 +21,8 @@ struct login {
  * come back from authinfo_parse byte for byte.  0 / -1. */
 int login_value(const struct login *l, bool redact, struct buf *out);
 
-/* Can l be written as the AuthInfo entry for host?  Not with an empty
+/* Can l be written as the AuthInfo entry for host (the key after
+ * "AuthInfo:", "host" or "host/sender")?  Not with an empty
  * password, nor when the line would not fit makemap's 1024-byte line
  * buffer.  0, or -1 with err (never the password). */
 int login_check(const struct login *l, const char *host, char *err,

@@ -25,6 +25,7 @@
 #include "probe.h"
 #include "relayq.h"
 #include "sasl.h"
+#include "sender.h"
 #include "smtp.h"
 #include "smtp_version.h"
 #include "tls.h"
@@ -36,6 +37,9 @@ struct opts {
 	const char *email;
 	const char *conf_path;
 	const char *authinfo;		/* NULL = the conf's or next to it */
+	const char *sender_relay;	/* NULL = the conf's or next to it */
+	bool add_sender;		/* a route for the address, not the smarthost */
+	char sender[320];		/* its map key: the address in lower case */
 	const char *user;		/* NULL = the provider's or the address */
 	const char *password_file;
 	bool password_stdin, no_password;
@@ -49,6 +53,7 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: " PROG " [-nvy] [--test] [-C relayq.conf] [--authinfo "
 	    "type:path] [--user name]\n"
+	    "       [--add-sender [--sender-relay type:path]]\n"
 	    "       [--password-file file | --password-stdin | --no-password] "
 	    "[--tls-ca file]\n"
 	    "       [--ispdb url | --no-ispdb] [--timeout seconds] [--dns-server "
@@ -74,7 +79,7 @@ die(int code, const char *fmt, ...)
 
 enum { O_TEST = 256, O_AUTHINFO, O_USER, O_PWFILE, O_PWSTDIN, O_NOPW, O_CA,
 	O_ISPDB, O_NOISPDB, O_TIMEOUT, O_DNS, O_CONNECT_TO, O_ONLY_MAPPED,
-	O_HELP, O_VERSION };
+	O_HELP, O_VERSION, O_ADD_SENDER, O_SENDER_RELAY };
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
@@ -85,6 +90,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, O_TEST },
 		{ "authinfo", required_argument, NULL, O_AUTHINFO },
+		{ "add-sender", no_argument, NULL, O_ADD_SENDER },
+		{ "sender-relay", required_argument, NULL, O_SENDER_RELAY },
 		{ "user", required_argument, NULL, O_USER },
 		{ "password-file", required_argument, NULL, O_PWFILE },
 		{ "password-stdin", no_argument, NULL, O_PWSTDIN },
@@ -115,6 +122,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		case 'C': o->conf_path = optarg; break;
 		case O_TEST: o->test = true; break;
 		case O_AUTHINFO: o->authinfo = optarg; break;
+		case O_ADD_SENDER: o->add_sender = true; break;
+		case O_SENDER_RELAY: o->sender_relay = optarg; break;
 		case O_USER: o->user = optarg; break;
 		case O_PWFILE: o->password_file = optarg; break;
 		case O_PWSTDIN: o->password_stdin = true; break;
@@ -148,6 +157,11 @@ parse_args(struct opts *o, int argc, char **argv)
 		    "--no-password");
 	if (discover_check_email(o->email, err, sizeof err) == -1)
 		die(EX_USAGE, "%s", err);
+	if (o->sender_relay != NULL && !o->add_sender)
+		die(EX_USAGE, "--sender-relay goes with --add-sender");
+	if (o->add_sender && sender_key(o->email, o->sender, sizeof o->sender, err,
+	    sizeof err) == -1)
+		die(EX_USAGE, "--add-sender %s", err);
 	if (o->user != NULL && strpbrk(o->user, "\"\\\n\r\t") != NULL)
 		die(EX_USAGE, "--user: quotes, backslashes and control characters "
 		    "cannot go into an authinfo entry");
@@ -382,7 +396,7 @@ write_files(const struct opts *o, const struct candidate *c, const struct cand_l
 	struct plan p;
 	char err[RELAYQ_ERRLEN] = "";
 	struct plan_input in = { o->conf_path, o->authinfo, c, login, o->net.ca,
-	    o->email, l->provider };
+	    o->email, l->provider, o->add_sender ? o->sender : NULL, o->sender_relay };
 	if (plan_make(&p, &in, err, sizeof err) == -1)
 		die(EX_CANTCREAT, "%s", err);
 	if (o->dry_run) {
@@ -407,8 +421,9 @@ write_files(const struct opts *o, const struct candidate *c, const struct cand_l
 		plan_free(&p);
 		die(EX_CANTCREAT, "%s", err);
 	}
-	printf("Wrote %s%s%s.\n", p.conf.path, p.with_authinfo ? " and " : "",
-	    p.with_authinfo ? p.map_spec : "");
+	printf("Wrote %s%s%s%s%s.\n", p.conf.path, p.with_authinfo ? ", " : "",
+	    p.with_authinfo ? p.map_spec : "", p.with_routes ? ", " : "",
+	    p.with_routes ? p.route_spec : "");
 	plan_free(&p);
 	return EX_OK;
 }
@@ -456,7 +471,7 @@ main(int argc, char **argv)
 	early_password(&o, &login);
 	setup_libraries(&o, &tls);
 	(void)gethostname(host, sizeof host - 1);
-	struct probe_env env = { &o.net, tls, host };
+	struct probe_env env = { &o.net, tls, host, o.add_sender ? o.sender : NULL };
 	memset(&list, 0, sizeof list);
 
 	find_servers(&o, &env, &list);

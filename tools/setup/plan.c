@@ -21,15 +21,26 @@
 #include "redact.h"
 #include "relayq.h"
 #include "safefile.h"
+#include "sender.h"
 
 #define DIFF_PATH "/usr/bin/diff"	/* diffutils: Essential in Debian */
 
-/* The relayq.conf keys relayq-setup owns: each is set to what was
- * verified, or removed (an old tls_fingerprint or tls_ca would pin or
- * trust the previous relay; an old "auth none" would skip the login). */
-enum { K_SMARTHOST, K_TLS, K_TLS_CA, K_TLS_FINGERPRINT, K_AUTHINFO, K_AUTH, K_COUNT };
+/* The relayq.conf keys relayq-setup owns.  For the smarthost each is set
+ * to what was verified, or removed (an old tls_fingerprint or tls_ca
+ * would pin or trust the previous relay; an old "auth none" would skip
+ * the login), and sender_relay is kept.  For --add-sender only
+ * sender_relay and authinfo are added when missing; the rest is kept. */
+enum { K_SMARTHOST, K_TLS, K_TLS_CA, K_TLS_FINGERPRINT, K_AUTHINFO, K_AUTH,
+	K_SENDER_RELAY, K_COUNT };
 static const char *const key_names[K_COUNT] = { "smarthost", "tls", "tls_ca",
-	"tls_fingerprint", "authinfo", "auth" };
+	"tls_fingerprint", "authinfo", "auth", "sender_relay" };
+
+enum key_mode {
+	KM_REMOVE,	/* every line of the key goes */
+	KM_SET,		/* the first line gets the value, later ones go */
+	KM_KEEP,	/* lines kept as they are */
+	KM_ADD		/* kept as they are; the value appended if none */
+};
 
 static int
 read_whole(const char *path, struct buf *b, bool *exists, char *err, size_t errlen)
@@ -91,16 +102,22 @@ each_line(const struct buf *b, line_fn fn, void *arg)
 /* ---- relayq.conf ---- */
 
 struct conf_render {
-	const char *value[K_COUNT];	/* NULL: remove */
-	bool done[K_COUNT];
+	enum key_mode mode[K_COUNT];
+	const char *value[K_COUNT];	/* for KM_SET and KM_ADD */
+	bool done[K_COUNT];		/* set, or (KM_ADD) present */
 	struct buf *out;
-	char authinfo_old[PATH_MAX + 16];	/* the old file's authinfo value */
 };
 
 static int
 put_key(struct buf *out, int k, const char *value)
 {
 	return buf_printf(out, "%-15s %s\n", key_names[k], value);
+}
+
+static int
+put_line(struct buf *out, const char *line, size_t len)
+{
+	return buf_append(out, line, len) == -1 || buf_putc(out, '\n') == -1 ? -1 : 0;
 }
 
 static int
@@ -111,23 +128,33 @@ conf_line(void *arg, const char *line, size_t len)
 	for (int k = 0; k < K_COUNT && klen > 0; k++) {
 		if (strlen(key_names[k]) != klen || strncmp(line, key_names[k], klen) != 0)
 			continue;
-		if (r->value[k] == NULL || r->done[k])
+		if (r->mode[k] == KM_KEEP || r->mode[k] == KM_ADD) {
+			r->done[k] = true;
+			return put_line(r->out, line, len);
+		}
+		if (r->mode[k] == KM_REMOVE || r->done[k])
 			return 0;
 		r->done[k] = true;
 		return put_key(r->out, k, r->value[k]);
 	}
-	if (buf_append(r->out, line, len) == -1 || buf_putc(r->out, '\n') == -1)
-		return -1;
-	return 0;
+	return put_line(r->out, line, len);
 }
 
-/* The authinfo value of an existing relayq.conf, "" if none. */
+/* The value of a key in an existing relayq.conf (its first line), ""
+ * if none. */
+struct conf_find {
+	const char *key;
+	char value[PATH_MAX + 16];
+};
+
 static int
-find_authinfo(void *arg, const char *line, size_t len)
+find_value(void *arg, const char *line, size_t len)
 {
-	char *out = arg;
+	struct conf_find *f = arg;
+	char *out = f->value;
 	size_t klen = line_key(line, len);
-	if (klen != 8 || strncmp(line, "authinfo", 8) != 0)
+	if (f->value[0] != '\0' || klen != strlen(f->key) ||
+	    strncmp(line, f->key, klen) != 0)
 		return 0;
 	size_t v = klen;
 	while (v < len && isspace((unsigned char)line[v]))
@@ -135,7 +162,7 @@ find_authinfo(void *arg, const char *line, size_t len)
 	size_t vlen = len - v;
 	while (vlen > 0 && isspace((unsigned char)line[v + vlen - 1]))
 		vlen--;
-	if (vlen < PATH_MAX) {
+	if (vlen < sizeof f->value) {
 		memcpy(out, line + v, vlen);
 		out[vlen] = '\0';
 	}
@@ -151,34 +178,65 @@ today(char *out, size_t size)
 		strlcpy_rq(out, "today", size);
 }
 
-static int
-render_conf(struct plan *p, const struct plan_input *in)
+/* What each key becomes: for the smarthost or for --add-sender. */
+static void
+conf_modes(const struct plan *p, const struct plan_input *in, struct conf_render *r,
+    char *hostport, size_t size)
 {
-	char hostport[300], date[32];
-	struct conf_render r = { .out = &p->conf.new };
-	snprintf_rq(hostport, sizeof hostport, "%s:%d", in->c->host, in->c->port);
-	r.value[K_SMARTHOST] = hostport;
-	r.value[K_TLS] = in->c->socket == AC_SOCK_SSL ? "smtps" : "starttls";
-	r.value[K_TLS_CA] = in->tls_ca[0] != '\0' ? in->tls_ca : NULL;
-	r.value[K_AUTHINFO] = p->with_authinfo ? p->map_spec : NULL;
-	today(date, sizeof date);
-	if (!p->conf.exists && buf_printf(&p->conf.new, "# relayq.conf(5), written "
-	    "by relayq-setup on %s for %s%s%s.\n# Found: %s.\n", date, in->email,
-	    in->provider[0] != '\0' ? " at " : "", in->provider, in->c->source) == -1)
-		return -1;
-	if (each_line(&p->conf.old, conf_line, &r) == -1)
-		return -1;
+	for (int k = 0; k < K_COUNT; k++)
+		r->mode[k] = KM_KEEP;
+	if (p->with_routes) {
+		r->mode[K_SENDER_RELAY] = KM_ADD;
+		r->value[K_SENDER_RELAY] = p->route_spec;
+		r->mode[K_AUTHINFO] = p->with_authinfo ? KM_ADD : KM_KEEP;
+		r->value[K_AUTHINFO] = p->map_spec;
+		return;
+	}
+	snprintf_rq(hostport, size, "%s:%d", in->c->host, in->c->port);
+	r->mode[K_SMARTHOST] = r->mode[K_TLS] = KM_SET;
+	r->value[K_SMARTHOST] = hostport;
+	r->value[K_TLS] = in->c->socket == AC_SOCK_SSL ? "smtps" : "starttls";
+	r->mode[K_TLS_CA] = in->tls_ca[0] != '\0' ? KM_SET : KM_REMOVE;
+	r->value[K_TLS_CA] = in->tls_ca;
+	r->mode[K_TLS_FINGERPRINT] = r->mode[K_AUTH] = KM_REMOVE;
+	r->mode[K_AUTHINFO] = p->with_authinfo ? KM_SET : KM_REMOVE;
+	r->value[K_AUTHINFO] = p->map_spec;
+}
+
+/* The keys to set or add that no line had, after a comment naming
+ * relayq-setup in a file that existed. */
+static int
+conf_append(struct plan *p, const struct plan_input *in, const struct conf_render *r,
+    const char *date)
+{
 	bool header = false;
 	for (int k = 0; k < K_COUNT; k++) {
-		if (r.value[k] == NULL || r.done[k])
+		if ((r->mode[k] != KM_SET && r->mode[k] != KM_ADD) || r->done[k])
 			continue;
 		if (p->conf.exists && !header && buf_printf(&p->conf.new,
 		    "# relayq-setup, %s: %s\n", date, in->email) == -1)
 			return -1;
 		header = true;
-		if (put_key(&p->conf.new, k, r.value[k]) == -1)
+		if (put_key(&p->conf.new, k, r->value[k]) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+render_conf(struct plan *p, const struct plan_input *in)
+{
+	char hostport[300], date[32];
+	struct conf_render r = { .out = &p->conf.new };
+	conf_modes(p, in, &r, hostport, sizeof hostport);
+	today(date, sizeof date);
+	if (!p->conf.exists && buf_printf(&p->conf.new, "# relayq.conf(5), written "
+	    "by relayq-setup on %s for %s%s%s.\n# Found: %s.\n", date, in->email,
+	    in->provider[0] != '\0' ? " at " : "", in->provider, in->c->source) == -1)
+		return -1;
+	if (each_line(&p->conf.old, conf_line, &r) == -1 ||
+	    conf_append(p, in, &r, date) == -1)
+		return -1;
 	return buf_append(&p->conf.new_shown, p->conf.new.data, p->conf.new.len) == -1 ||
 	    buf_append(&p->conf.old_shown, p->conf.old.data, p->conf.old.len) == -1 ? -1 : 0;
 }
@@ -192,47 +250,96 @@ redact_line(void *arg, const char *line, size_t len)
 	return redact_authinfo_line(arg, line, len);
 }
 
-struct ai_render {
-	char key[300];		/* "AuthInfo:host" */
+/* A map source with the entries of some keys replaced by one new entry,
+ * at the place of the first, or appended; every other line kept. */
+struct entry_render {
+	char keys[SENDER_KEYS_MAX][SENDER_KEY_MAX];	/* keys[0]: the new one's */
+	size_t nkeys;
 	bool in_entry;		/* dropping an old entry's continuation lines */
 	bool done;
 	const struct buf *entry;	/* the new line, with its LF */
 	struct buf *out;
+	char *old_value;	/* NULL, or gets the value of keys[0]'s entry */
+	size_t old_size;
 };
 
-static int
-ai_line(void *arg, const char *line, size_t len)
+static bool
+entry_key(const struct entry_render *r, const char *line, size_t klen)
 {
-	struct ai_render *r = arg;
+	for (size_t i = 0; i < r->nkeys; i++)
+		if (klen == strlen(r->keys[i]) && strncasecmp(line, r->keys[i], klen) == 0)
+			return true;
+	return false;
+}
+
+/* The value of an entry line (after the key and its blanks). */
+static void
+keep_value(struct entry_render *r, const char *line, size_t len, size_t klen)
+{
+	size_t v = klen;
+	while (v < len && isspace((unsigned char)line[v]))
+		v++;
+	if (r->old_value != NULL && r->old_value[0] == '\0' && len - v < r->old_size &&
+	    klen == strlen(r->keys[0]) && strncasecmp(line, r->keys[0], klen) == 0) {
+		memcpy(r->old_value, line + v, len - v);
+		r->old_value[len - v] = '\0';
+	}
+}
+
+static int
+entry_line(void *arg, const char *line, size_t len)
+{
+	struct entry_render *r = arg;
 	if (r->in_entry && len > 0 && (line[0] == ' ' || line[0] == '\t'))
 		return 0;
 	r->in_entry = false;
 	size_t klen = line_key(line, len);
-	if (klen == strlen(r->key) && strncasecmp(line, r->key, klen) == 0) {
-		r->in_entry = true;
-		if (r->done)
-			return 0;
-		r->done = true;
-		return buf_append(r->out, r->entry->data, r->entry->len);
-	}
-	if (buf_append(r->out, line, len) == -1 || buf_putc(r->out, '\n') == -1)
+	if (klen == 0 || !entry_key(r, line, klen))
+		return put_line(r->out, line, len);
+	r->in_entry = true;
+	keep_value(r, line, len, klen);
+	if (r->done)
+		return 0;
+	r->done = true;
+	return buf_append(r->out, r->entry->data, r->entry->len);
+}
+
+/* r's entry put into old as the new contents out. */
+static int
+render_entries(struct entry_render *r, const struct buf *old, struct buf *out)
+{
+	r->out = out;
+	if (each_line(old, entry_line, r) == -1)
 		return -1;
-	return 0;
+	return r->done ? 0 : buf_append(out, r->entry->data, r->entry->len);
+}
+
+/* The keys the login replaces: "AuthInfo:<host>", or with --add-sender
+ * the sender's own (see sender_authinfo_keys). */
+static void
+authinfo_keys(const struct plan_input *in, const char *old_route, struct entry_render *r)
+{
+	if (in->sender == NULL) {
+		snprintf_rq(r->keys[0], sizeof r->keys[0], "AuthInfo:%s", in->c->host);
+		r->nkeys = 1;
+		return;
+	}
+	r->nkeys = sender_authinfo_keys(in->c->host, in->sender, old_route, r->keys,
+	    SENDER_KEYS_MAX);
 }
 
 static int
-render_authinfo(struct plan *p, const struct plan_input *in)
+render_authinfo(struct plan *p, const struct plan_input *in, const char *old_route)
 {
 	struct buf entry, value;
-	struct ai_render r = { .entry = &entry, .out = &p->authinfo.new };
+	struct entry_render r = { .entry = &entry };
 	int rc = -1;
 	buf_init(&entry);
 	buf_init(&value);
-	snprintf_rq(r.key, sizeof r.key, "AuthInfo:%s", in->c->host);
+	authinfo_keys(in, old_route, &r);
 	if (login_value(in->login, false, &value) == 0 &&
-	    buf_printf(&entry, "%s %s\n", r.key, buf_str(&value)) == 0 &&
-	    each_line(&p->authinfo.old, ai_line, &r) == 0 &&
-	    (r.done || buf_append(&p->authinfo.new, entry.data, entry.len) == 0) &&
+	    buf_printf(&entry, "%s %s\n", r.keys[0], buf_str(&value)) == 0 &&
+	    render_entries(&r, &p->authinfo.old, &p->authinfo.new) == 0 &&
 	    each_line(&p->authinfo.old, redact_line, &p->authinfo.old_shown) == 0 &&
 	    each_line(&p->authinfo.new, redact_line, &p->authinfo.new_shown) == 0)
 		rc = 0;
@@ -241,33 +348,89 @@ render_authinfo(struct plan *p, const struct plan_input *in)
 	return rc;
 }
 
-/* The map spec: the option, the old relayq.conf's, or "hash:" + the
- * authinfo file next to relayq.conf.  *source: the text file. */
+/* ---- the sender_relay source (--add-sender) ---- */
+
+/* The sender's line replaced or appended; its old value into old_route
+ * (for the AuthInfo keys of the relays it had). */
 static int
-choose_map(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
+render_routes(struct plan *p, const struct plan_input *in, char *old_route,
+    size_t size)
 {
-	char old[PATH_MAX + 16] = "", dir[PATH_MAX];
-	(void)each_line(&p->conf.old, find_authinfo, old);
-	if (in->authinfo_spec != NULL)
-		strlcpy_rq(p->map_spec, in->authinfo_spec, sizeof p->map_spec);
-	else if (old[0] != '\0')
-		strlcpy_rq(p->map_spec, old, sizeof p->map_spec);
+	char value[400];
+	struct buf entry;
+	struct entry_render r = { .entry = &entry, .nkeys = 1, .old_value = old_route,
+		.old_size = size };
+	int rc = -1;
+	buf_init(&entry);
+	old_route[0] = '\0';
+	strlcpy_rq(r.keys[0], in->sender, sizeof r.keys[0]);
+	sender_route_value(in->c, value, sizeof value);
+	if ((p->routes.exists || buf_printf(&p->routes.new, "# sender_relay of "
+	    "relayq.conf(5), by relayq-setup: envelope sender, relays\n") == 0) &&
+	    buf_printf(&entry, "%s %s\n", in->sender, value) == 0 &&
+	    render_entries(&r, &p->routes.old, &p->routes.new) == 0 &&
+	    buf_append(&p->routes.new_shown, p->routes.new.data, p->routes.new.len) == 0 &&
+	    buf_append(&p->routes.old_shown, p->routes.old.data, p->routes.old.len) == 0)
+		rc = 0;
+	buf_free(&entry);
+	return rc;
+}
+
+/* Which map a relayq.conf key names, and its text source. */
+struct map_choice {
+	const char *key;	/* "authinfo", "sender_relay" */
+	const char *given;	/* the option, or NULL */
+	char *spec;		/* out: "hash:/etc/relayq/authinfo" */
+	size_t specsize;
+	struct plan_file *source;	/* out: its path */
+};
+
+/* The option with --add-sender must name the map relayq.conf names, if
+ * it names one: the first account's entries are there. */
+static int
+choice_conflict(const struct map_choice *mc, const char *old, bool adding,
+    char *err, size_t errlen)
+{
+	if (!adding || mc->given == NULL || old[0] == '\0' || strcmp(mc->given, old) == 0)
+		return 0;
+	snprintf_rq(err, errlen, "relayq.conf names %s %s; --add-sender adds to that "
+	    "map, not to --%s %s", mc->key, old, strcmp(mc->key, "authinfo") == 0 ?
+	    "authinfo" : "sender-relay", mc->given);
+	return -1;
+}
+
+/* The map spec: the option, the old relayq.conf's, or "hash:" + the
+ * key's name next to relayq.conf; the source is its path without .db. */
+static int
+choose_map(const struct plan *p, const struct plan_input *in, const struct map_choice *mc,
+    char *err, size_t errlen)
+{
+	struct conf_find old = { .key = mc->key };
+	char dir[PATH_MAX];
+	(void)each_line(&p->conf.old, find_value, &old);
+	if (choice_conflict(mc, old.value, in->sender != NULL, err, errlen) == -1)
+		return -1;
+	if (mc->given != NULL)
+		strlcpy_rq(mc->spec, mc->given, mc->specsize);
+	else if (old.value[0] != '\0')
+		strlcpy_rq(mc->spec, old.value, mc->specsize);
 	else {
 		strlcpy_rq(dir, in->conf_path, sizeof dir);
-		snprintf_rq(p->map_spec, sizeof p->map_spec, "hash:%s/authinfo", dirname(dir));
+		snprintf_rq(mc->spec, mc->specsize, "hash:%s/%s", dirname(dir), mc->key);
 	}
-	const char *colon = strchr(p->map_spec, ':');
-	const char *path = colon != NULL && memchr(p->map_spec, '/',
-	    (size_t)(colon - p->map_spec)) == NULL ? colon + 1 : p->map_spec;
+	const char *colon = strchr(mc->spec, ':');
+	const char *path = colon != NULL && memchr(mc->spec, '/',
+	    (size_t)(colon - mc->spec)) == NULL ? colon + 1 : mc->spec;
 	size_t len = strlen(path);
-	if (path[0] != '/' || len >= sizeof p->authinfo.path) {
-		snprintf_rq(err, errlen, "authinfo %s: an absolute path is needed",
-		    p->map_spec);
+	char *out = mc->source->path;
+	if (path[0] != '/' || len >= sizeof mc->source->path) {
+		snprintf_rq(err, errlen, "%s %s: an absolute path is needed", mc->key,
+		    mc->spec);
 		return -1;
 	}
-	strlcpy_rq(p->authinfo.path, path, sizeof p->authinfo.path);
-	if (len > 3 && strcmp(p->authinfo.path + len - 3, ".db") == 0)
-		p->authinfo.path[len - 3] = '\0';
+	strlcpy_rq(out, path, sizeof mc->source->path);
+	if (len > 3 && strcmp(out + len - 3, ".db") == 0)
+		out[len - 3] = '\0';
 	return 0;
 }
 
@@ -307,27 +470,57 @@ file_init(struct plan_file *f, mode_t mode)
 	f->mode = mode;
 }
 
+/* With --add-sender: the sender_relay source rendered. */
+static int
+plan_routes(struct plan *p, const struct plan_input *in, char *old_route, size_t size,
+    char *err, size_t errlen)
+{
+	struct map_choice mc = { "sender_relay", in->route_spec, p->route_spec,
+		sizeof p->route_spec, &p->routes };
+	enum map_type type;
+	char file[PATH_MAX];
+	old_route[0] = '\0';
+	if (!p->with_routes)
+		return 0;
+	return choose_map(p, in, &mc, err, errlen) == -1 ||
+	    map_parse_spec(p->route_spec, &type, file, sizeof file, err, errlen) == -1 ||
+	    read_whole(p->routes.path, &p->routes.old, &p->routes.exists, err,
+	    errlen) == -1 || render_routes(p, in, old_route, size) == -1 ? -1 : 0;
+}
+
+/* With a password: the authinfo source rendered. */
+static int
+plan_authinfo(struct plan *p, const struct plan_input *in, const char *old_route,
+    char *err, size_t errlen)
+{
+	struct map_choice mc = { "authinfo", in->authinfo_spec, p->map_spec,
+		sizeof p->map_spec, &p->authinfo };
+	if (!p->with_authinfo)
+		return 0;
+	return choose_map(p, in, &mc, err, errlen) == -1 || check_map(p, err, errlen) == -1 ||
+	    read_whole(p->authinfo.path, &p->authinfo.old, &p->authinfo.exists, err,
+	    errlen) == -1 || render_authinfo(p, in, old_route) == -1 ? -1 : 0;
+}
+
 int
 plan_make(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
 {
+	char old_route[MAPSRC_LINE];
 	memset(p, 0, sizeof *p);
 	file_init(&p->conf, 0644);
 	file_init(&p->authinfo, 0600);
+	file_init(&p->routes, 0644);
 	p->authinfo.secret = true;
 	p->with_authinfo = in->login->password != NULL;
+	p->with_routes = in->sender != NULL;
 	strlcpy_rq(p->conf.path, in->conf_path, sizeof p->conf.path);
 	if (read_whole(p->conf.path, &p->conf.old, &p->conf.exists, err, errlen) == -1)
 		return -1;
-	if (p->with_authinfo && (choose_map(p, in, err, errlen) == -1 ||
-	    check_map(p, err, errlen) == -1 ||
-	    read_whole(p->authinfo.path, &p->authinfo.old, &p->authinfo.exists, err,
-	    errlen) == -1 || render_authinfo(p, in) == -1)) {
+	if (plan_routes(p, in, old_route, sizeof old_route, err, errlen) == -1 ||
+	    plan_authinfo(p, in, old_route, err, errlen) == -1 ||
+	    render_conf(p, in) == -1) {
 		if (err[0] == '\0')
 			snprintf_rq(err, errlen, "out of memory");
-		return -1;
-	}
-	if (render_conf(p, in) == -1) {
-		snprintf_rq(err, errlen, "out of memory");
 		return -1;
 	}
 	if (p->with_authinfo)
@@ -349,6 +542,7 @@ plan_free(struct plan *p)
 {
 	file_free(&p->conf);
 	file_free(&p->authinfo);
+	file_free(&p->routes);
 }
 
 static bool
@@ -361,7 +555,8 @@ bool
 plan_changes_existing(const struct plan *p)
 {
 	return (p->conf.exists && changes(&p->conf)) ||
-	    (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo));
+	    (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo)) ||
+	    (p->with_routes && p->routes.exists && changes(&p->routes));
 }
 
 static void
@@ -401,6 +596,10 @@ plan_print(const struct plan *p)
 		    "file)" : " (new, mode 0600)", p->map_spec,
 		    buf_str(&p->authinfo.new_shown));
 	}
+	if (p->with_routes)
+		printf("--- %s%s, then built into %s\n%s", p->routes.path,
+		    p->routes.exists ? " (replaces the existing file)" : " (new)",
+		    p->route_spec, buf_str(&p->routes.new_shown));
 	print_exposures(p);
 	fflush(stdout);
 }
@@ -473,6 +672,8 @@ plan_print_diff(const struct plan *p)
 		print_diff(&p->conf);
 	if (p->with_authinfo && p->authinfo.exists && changes(&p->authinfo))
 		print_diff(&p->authinfo);
+	if (p->with_routes && p->routes.exists && changes(&p->routes))
+		print_diff(&p->routes);
 	print_exposures(p);
 	fflush(stdout);
 }
@@ -525,23 +726,23 @@ write_atomic(const struct plan_file *f, char *err, size_t errlen)
 	return 0;
 }
 
-/* The map from the source just written: the same reader and writer as
- * relayq-makemap (mapsrc, map_writer). */
+/* The map spec from its source f just written: the same reader and
+ * writer as relayq-makemap (mapsrc, map_writer); a secret one private. */
 static int
-build_map(const struct plan *p, char *err, size_t errlen)
+build_map(const char *spec, const struct plan_file *f, char *err, size_t errlen)
 {
 	enum map_type type;
 	char file[PATH_MAX], msg[RELAYQ_ERRLEN];
 	struct map_writer *w;
-	struct map_wopts wo = { MAP_W_PRIVATE, 0, (uid_t)-1,
+	struct map_wopts wo = { f->secret ? MAP_W_PRIVATE : 0, 0, (uid_t)-1,
 	    geteuid() == 0 ? (uid_t)-1 : geteuid() };
-	if (map_parse_spec(p->map_spec, &type, file, sizeof file, err, errlen) == -1)
+	if (map_parse_spec(spec, &type, file, sizeof file, err, errlen) == -1)
 		return -1;
 	if (type == MAP_TEXT)
 		return 0;
-	FILE *fp = fopen(p->authinfo.path, "r");
+	FILE *fp = fopen(f->path, "r");
 	if (fp == NULL) {
-		snprintf_rq(err, errlen, "%s: %s", p->authinfo.path, strerror(errno));
+		snprintf_rq(err, errlen, "%s: %s", f->path, strerror(errno));
 		return -1;
 	}
 	if (map_writer_open(&w, type, file, &wo, err, errlen) == -1) {
@@ -553,13 +754,13 @@ build_map(const struct plan *p, char *err, size_t errlen)
 	int rc;
 	mapsrc_init(&src, fp);
 	src.fold = true;
-	src.secret = true;
+	src.secret = f->secret;
 	while ((rc = mapsrc_next(&src, &r, msg, sizeof msg)) != 0) {
 		int put = rc == 1 ? map_writer_put(w, r.key, r.klen, r.val, r.vlen,
 		    msg, sizeof msg) : -1;
 		if (put == 0)
 			continue;
-		snprintf_rq(err, errlen, "%s:%u: %s", p->authinfo.path, src.lineno,
+		snprintf_rq(err, errlen, "%s:%u: %s", f->path, src.lineno,
 		    put == 1 ? "duplicate key (key not shown)" : msg);
 		break;
 	}
@@ -576,7 +777,10 @@ int
 plan_write(const struct plan *p, char *err, size_t errlen)
 {
 	if (p->with_authinfo && (write_atomic(&p->authinfo, err, errlen) == -1 ||
-	    build_map(p, err, errlen) == -1))
+	    build_map(p->map_spec, &p->authinfo, err, errlen) == -1))
+		return -1;
+	if (p->with_routes && (write_atomic(&p->routes, err, errlen) == -1 ||
+	    build_map(p->route_spec, &p->routes, err, errlen) == -1))
 		return -1;
 	return write_atomic(&p->conf, err, errlen);
 }

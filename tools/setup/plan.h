@@ -2,7 +2,10 @@
  * authinfo lines changed in place, every other line kept) and the
  * authinfo source with its map (the entry for the smarthost replaced,
  * every other entry kept) — shown, compared with what exists, and
- * written atomically with safe permissions. */
+ * written atomically with safe permissions.  With --add-sender: the
+ * sender's line in the sender_relay source and map, its entry keyed
+ * AuthInfo:<host>/<sender>, and in relayq.conf only the sender_relay and
+ * authinfo lines added when missing. */
 #ifndef RELAYQ_SETUP_PLAN_H
 #define RELAYQ_SETUP_PLAN_H
 
@@ -39,6 +42,9 @@ struct plan {
 	char map_spec[PATH_MAX + 16];	/* "hash:/etc/relayq/authinfo" */
 	char map_file[PATH_MAX];	/* "/etc/relayq/authinfo.db" */
 	struct plan_exposed map_exposed;	/* of map_file */
+	struct plan_file routes;	/* the sender_relay source: --add-sender */
+	bool with_routes;
+	char route_spec[PATH_MAX + 16];	/* "hash:/etc/relayq/sender_relay" */
 };
 
 struct plan_input {
@@ -49,6 +55,9 @@ struct plan_input {
 	const char *tls_ca;		/* "" = system store */
 	const char *email;
 	const char *provider;		/* for the comment, may be "" */
+	const char *sender;		/* --add-sender: the map key (email in
+					   lower case); NULL: the smarthost */
+	const char *route_spec;		/* NULL: the conf's, else next to it */
 };
 
 /* Reads what exists and renders the new contents.  0, or -1 with err. */
@@ -64,9 +73,9 @@ void plan_print(const struct plan *p);
 /* Prints `diff -u` of each existing file that changes (redacted), and a
  * note for each exposed file. */
 void plan_print_diff(const struct plan *p);
-/* Writes every file (temporary file, fsync, rename) and builds the map;
- * the authinfo source and map get mode 0600 when their mode would let
- * others than root read them.  0, or -1 with err; files already written
+/* Writes every file (temporary file, fsync, rename) and builds the maps,
+ * relayq.conf last; the authinfo source and map get mode 0600 when their
+ * mode would let others than root read them.  0, or -1 with err; files already written
  * stay (each is complete). */
 int  plan_write(const struct plan *p, char *err, size_t errlen);
 

@@ -103,9 +103,12 @@ with_login(struct smtp_opts *o, struct smtp_creds *cr, const struct login *l,
 /* Can l be sent and then written (login_check)?  If not, the verdict is
  * V_LOCAL_ERROR: nothing goes to the server, and it is not its refusal. */
 static bool
-login_usable(struct candidate *c, const struct login *l)
+login_usable(const struct probe_env *e, struct candidate *c, const struct login *l)
 {
-	if (login_check(l, c->host, c->why, sizeof c->why) == 0)
+	char key[sizeof c->host + 320];
+	snprintf_rq(key, sizeof key, "%s%s%s", c->host, e->sender != NULL ? "/" : "",
+	    e->sender != NULL ? e->sender : "");
+	if (login_check(l, key, c->why, sizeof c->why) == 0)
 		return true;
 	c->verdict = V_LOCAL_ERROR;
 	return false;
@@ -119,7 +122,7 @@ probe_login(const struct probe_env *e, struct candidate *c, const struct login *
 	enum smtp_stage stage;
 	char port[8];
 
-	if (!login_usable(c, l))
+	if (!login_usable(e, c, l))
 		return;
 	struct smtp_creds cr = { .n = 0 };
 	session_opts(e, c, &o, port, sizeof port);

@@ -16,6 +16,8 @@ struct probe_env {
 	const struct net *net;
 	struct tls_ctx *tls;
 	const char *helo;		/* our host name for EHLO */
+	const char *sender;		/* --add-sender: the entry is keyed
+					   AuthInfo:<host>/<sender>; else NULL */
 };
 
 /* TLS and the AUTH list: sets verdict (V_OK, V_UNREACHABLE, V_TLS_FAILED,
