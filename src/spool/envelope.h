@@ -35,6 +35,9 @@ struct envelope {
 	char *ret;
 	char *envid;
 	char *body;
+	bool smtputf8;		/* needs SMTPUTF8 as a whole (record 'Y'; the
+				   rule is in submit/eai.h); a non-ASCII
+				   recipient needs it for its own RCPT only */
 	struct env_rcpt *rcpts;
 	size_t nrcpt;
 	/* delivery state (qf only) */

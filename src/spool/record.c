@@ -30,7 +30,8 @@ record_put_envelope(struct buf *b, const struct envelope *e)
 	    record_put(b, 'N', e->notify) == -1 || record_put(b, 'R', e->ret) == -1 ||
 	    record_put(b, 'V', e->envid) == -1 || record_put(b, 'B', e->body) == -1)
 		return -1;
-	return 0;
+	/* Only when set: files without it are read as they always were. */
+	return e->smtputf8 ? buf_puts(b, "Y\n") : 0;
 }
 
 static int
@@ -89,6 +90,8 @@ parse_record(struct envelope *e, char key, const char *v, bool qf)
 	case 'R': return envelope_set(&e->ret, v);
 	case 'V': return envelope_set(&e->envid, v);
 	case 'B': return envelope_set(&e->body, v);
+	case 'Y': if (*v != '\0') return -1;	/* "Y": needs SMTPUTF8 */
+		  e->smtputf8 = true; return 0;
 	/* drop: "r<addr>"; qf: "r<state><addr>", then optional "e<reply>" */
 	case 'r': return qf ? parse_qf_rcpt(e, v) : envelope_add_rcpt(e, v);
 	}

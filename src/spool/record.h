@@ -15,7 +15,8 @@
 /* "Kvalue\n" into b (nothing for a NULL value); -1 with EINVAL if value
  * holds a LF (no record can be split or injected). */
 int record_put(struct buf *b, char key, const char *value);
-/* T, U, S, I, N, R, V, B: the records drop files and .qf files share. */
+/* T, U, S, I, N, R, V, B and Y (a line "Y" when e->smtputf8; older
+ * files have none): the records drop files and .qf files share. */
 int record_put_envelope(struct buf *b, const struct envelope *e);
 /* 0 if fp starts with magic, else -1 with err. */
 int record_check_magic(FILE *fp, const char *magic, char *err, size_t errlen);

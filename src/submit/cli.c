@@ -18,7 +18,7 @@
 const char *
 cli_usage(void)
 {
-	return "usage: sendmail [-t] [-i] [-f sender] [-F name] [-v] [-C file]\n"
+	return "usage: sendmail [-t] [-i] [-U] [-f sender] [-F name] [-v] [-C file]\n"
 	       "                [-N dsn] [-R ret] [-V envid] [-B type] [-o/-O option]\n"
 	       "                [recipient ...]\n"
 	       "       sendmail -bp | mailq     list the queue\n"
@@ -231,8 +231,7 @@ opt_simple(struct cli *c, int opt, const char *a)
 			return fail(c, "Bad hop count (%s)", a);
 		return 0;
 	}
-	case 'U':
-		return fail(c, "-U (SMTPUTF8 submission) is not supported");
+	case 'U': c->smtputf8 = true; return 0;	/* needs SMTPUTF8 (eai.h) */
 	default:	/* A c D d e G I L M m n p Q s T X: accepted, ignored */
 		return 0;
 	}

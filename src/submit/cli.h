@@ -28,6 +28,7 @@ struct cli {
 	bool ignore_dots;	/* -i, -oi */
 	bool verbose;		/* -v */
 	bool queue_only;	/* -odq: don't wake the daemon */
+	bool smtputf8;		/* -U: the message needs SMTPUTF8 */
 	char error_mode;	/* -oe?: p (default), q, m, w, e */
 	const char *from;	/* -f/-r, NULL = not given, "" = <> */
 	const char *fullname;	/* -F */

@@ -28,6 +28,7 @@ struct msg_opts {
 	const char *aliases_path;	/* "" or a missing file = none */
 	const char *sender_map_path;	/* "" = none */
 	const char *masquerade;		/* "" = none */
+	bool smtputf8;			/* -U, or MAIL ... SMTPUTF8 in -bs */
 };
 
 struct msg_result {
@@ -35,6 +36,7 @@ struct msg_result {
 	char *msgid;			/* "<...>" */
 	char **rcpts;
 	size_t nrcpts;
+	bool smtputf8;			/* needs SMTPUTF8 (eai.h) */
 };
 
 struct msg_stats {

@@ -3,6 +3,7 @@
  * address fields, and the Date/Message-ID/From a message must carry. */
 #include "address.h"
 #include "aliases.h"
+#include "eai.h"
 #include "linewrap.h"
 #include "message.h"
 #include "prepare.h"
@@ -370,6 +371,8 @@ prepare_message(struct message *m, const struct msg_opts *o, char *const *rcpts,
 		rc = add_missing(&p, buf_str(&sender), res);
 	if (rc == SUBMIT_OK)
 		rc = finish(&p, &list, &sender, res);
+	if (rc == SUBMIT_OK)
+		rc = eai_check(m, o->smtputf8, res, err, errlen);
 	strlist_free(&list);
 	buf_free(&sender);
 	aliases_free(p.aliases);

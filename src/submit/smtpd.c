@@ -12,6 +12,7 @@
 #include "spool.h"
 #include "smtpd.h"
 #include "submit.h"
+#include "utf8.h"
 
 #define CMD_MAX 1000	/* RFC 5321 4.5.3.1.4 command line limit, +slack */
 #define MAX_RCPTS 1000
@@ -22,6 +23,7 @@ struct session {
 	FILE *in, *out;
 	bool greeted;
 	bool have_mail;
+	bool smtputf8;		/* MAIL FROM:<...> SMTPUTF8 (RFC 6531) */
 	char *sender;
 	char **rcpts;
 	size_t nrcpts;
@@ -46,6 +48,7 @@ reset_txn(struct session *s)
 	s->rcpts = NULL;
 	s->nrcpts = 0;
 	s->have_mail = false;
+	s->smtputf8 = false;
 }
 
 enum line_read { LINE_READ, LINE_TOO_LONG, LINE_NONE };
@@ -113,7 +116,35 @@ cmd_ehlo(struct session *s, bool ehlo)
 		snprintf_rq(line, sizeof line, "250-SIZE %lld", (long long)s->conf->max_message_size);
 		reply(s, line);
 	}
+	reply(s, "250-SMTPUTF8");
 	reply(s, "250 ENHANCEDSTATUSCODES");
+}
+
+/* Does MAIL's parameter list (after the '>') hold SMTPUTF8? */
+static bool
+has_smtputf8(const char *arg)
+{
+	const char *p = strchr(arg, '>');
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, "> ");
+		size_t n = strcspn(p, " ");
+		if (n == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* The refusal of a path that is not ASCII, or NULL (RFC 6531 §3.4, §3.6). */
+static const char *
+utf8_refusal(const struct session *s, const char *addr)
+{
+	enum utf8_kind k = utf8_classify(addr, NULL);
+	if (k == UTF8_MALFORMED)
+		return "553 5.6.7 Error: address is not valid UTF-8";
+	if (k == UTF8_NON_ASCII && !s->smtputf8)
+		return "553 5.6.7 Error: a UTF-8 address needs MAIL FROM:<...> SMTPUTF8";
+	return NULL;
 }
 
 static void
@@ -126,6 +157,14 @@ cmd_mail(struct session *s, const char *arg)
 	char *addr = path_arg(arg, "FROM:");
 	if (addr == NULL) {
 		reply(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		return;
+	}
+	s->smtputf8 = has_smtputf8(arg);
+	const char *refused = utf8_refusal(s, addr);
+	if (refused != NULL) {
+		free(addr);
+		s->smtputf8 = false;
+		reply(s, refused);
 		return;
 	}
 	s->sender = addr;
@@ -144,6 +183,11 @@ cmd_rcpt(struct session *s, const char *arg)
 	if (addr == NULL || *addr == '\0') {
 		free(addr);
 		reply(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		return;
+	}
+	if (utf8_refusal(s, addr) != NULL) {
+		reply(s, utf8_refusal(s, addr));
+		free(addr);
 		return;
 	}
 	char **v = s->nrcpts < MAX_RCPTS ?
@@ -191,6 +235,7 @@ queue_data(struct session *s, FILE *tmp)
 	struct submit_req r = {
 		.cli = s->cli, .conf = s->conf, .sender = s->sender,
 		.rcpts = s->rcpts, .nrcpts = s->nrcpts, .ignore_dots = true,
+		.smtputf8 = s->smtputf8,
 	};
 	rewind(tmp);
 	enum submit_status rc = submit_stream(tmp, &r, qid, err, sizeof err);

@@ -126,6 +126,7 @@ fill_envelope(struct envelope *e, const struct submit_req *r, const struct msg_r
 {
 	e->arrival = time(NULL);
 	e->uid = getuid();
+	e->smtputf8 = m->smtputf8;
 	if (envelope_set(&e->sender, m->sender) == -1 || envelope_set(&e->msgid, m->msgid) == -1 ||
 	    envelope_set(&e->notify, r->cli->notify) == -1 || envelope_set(&e->ret, r->cli->ret) == -1 ||
 	    envelope_set(&e->envid, r->cli->envid) == -1 || envelope_set(&e->body, r->cli->body_type) == -1)
@@ -281,6 +282,7 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 		.local_names = r->conf->local_names,
 		.qid = qid, .now = time(NULL), .aliases_path = r->conf->aliases,
 		.sender_map_path = r->conf->sender_map, .masquerade = r->conf->masquerade,
+		.smtputf8 = r->cli->smtputf8 || r->smtputf8,
 	};
 	message_init(&msg);
 	msg.max_size = r->conf->max_message_size;
@@ -354,6 +356,7 @@ submit_verify(const struct cli *c, const struct conf *conf)
 		.local_names = conf->local_names,
 		.now = time(NULL), .aliases_path = conf->aliases,
 		.sender_map_path = conf->sender_map, .masquerade = conf->masquerade,
+		.smtputf8 = c->smtputf8,
 	};
 	memset(&res, 0, sizeof res);
 	message_init(&msg);

@@ -22,6 +22,7 @@ struct submit_req {
 	size_t nrcpts;
 	bool extract;			/* -t */
 	bool ignore_dots;		/* -i (always for -bs: data is unstuffed) */
+	bool smtputf8;			/* -bs: MAIL FROM:<...> SMTPUTF8 */
 };
 
 /* Reads one message from in and commits it to the maildrop (spool.h, I1).
