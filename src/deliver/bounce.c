@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 #define LINE_SOFT 78		/* fold here when a space allows it */
 #define LINE_HARD 998		/* RFC 5322 §2.1.1: never longer */
@@ -34,6 +35,7 @@ struct ctx {
 	bool full;		/* include the whole original */
 	off_t inc_len;		/* bytes of the original included */
 	bool eightbit;
+	bool utf8;		/* an address in the text or To: is UTF-8 */
 	char bnd[BOUNDARY_SIZE];
 };
 
@@ -187,20 +189,24 @@ parse_enh(const char *s, char *enh, size_t size)
 static void
 parse_reply(const char *s, struct rinfo *ri)
 {
-	if (s == NULL || s[0] < '2' || s[0] > '5' || !isdig(s[1]) ||
-	    !isdig(s[2]) || (s[3] != ' ' && s[3] != '\0'))
+	if (s == NULL)
 		return;
+	if (s[0] < '2' || s[0] > '5' || !isdig(s[1]) || !isdig(s[2]) ||
+	    (s[3] != ' ' && s[3] != '\0')) {
+		parse_enh(s, ri->enh, sizeof ri->enh);	/* a local "5.6.7 ..." */
+		return;
+	}
 	ri->srv = true;
 	ri->code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 	if (s[3] == ' ')
 		parse_enh(s + 4, ri->enh, sizeof ri->enh);
 }
 
-/* The server's enhanced code when its class is cls, else cls.0.0. */
+/* The reply's enhanced code when its class is cls, else cls.0.0. */
 static void
 pick(const struct rinfo *ri, char cls, char *out, size_t size)
 {
-	if (ri->srv && ri->enh[0] == cls)
+	if (ri->enh[0] == cls)
 		strlcpy_rq(out, ri->enh, size);
 	else
 		snprintf_rq(out, size, "%c.0.0", cls);
@@ -263,6 +269,29 @@ clean_into(char *dst, size_t size, const char *s, bool addr)
 		for (int k = 0; k < 3; k++)
 			dst[n++] = '.';
 	dst[n] = '\0';
+}
+
+/* A UTF-8 address (RFC 6531) that needs no cleaning: well-formed, and
+ * without a space, control or angle bracket. */
+static bool
+utf8_addr(const char *s)
+{
+	if (s == NULL || utf8_classify(s, NULL) != UTF8_NON_ASCII || strlen(s) > ADDR_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '<' || *s == '>')
+			return false;
+	return true;
+}
+
+/* An address for the text or To:: UTF-8 as it is, anything else cleaned. */
+static void
+addr_into(char *dst, size_t size, const char *s)
+{
+	if (utf8_addr(s) && strlen(s) < size)
+		strlcpy_rq(dst, s, size);
+	else
+		clean_into(dst, size, s, true);
 }
 
 /* Appends clean (LF-free) text at column col, breaking before spaces so a
@@ -416,7 +445,7 @@ text_rcpt(struct buf *b, const struct ctx *c, const struct env_rcpt *rc)
 	struct rinfo ri;
 	char addr[ADDR_MAX + 4], reply[CLEAN_MAX + 4], lead[512];
 	classify(rc, c->r->kind, &ri);
-	clean_into(addr, sizeof addr, rc->addr, true);
+	addr_into(addr, sizeof addr, rc->addr);
 	snprintf_rq(reply, sizeof reply, "<%s>", addr);
 	rcpt_lead(c, rc, &ri, lead, sizeof lead);
 	if (buf_putc(b, '\n') == -1 || put_folded(b, 0, reply, INDENT) == -1 ||
@@ -479,16 +508,35 @@ status_server(struct buf *b, const struct ctx *c, const struct env_rcpt *rc,
 	return put_field(b, "Diagnostic-Code", v);
 }
 
+/* A UTF-8 address as RFC 6533's "utf-8" type in its 7-bit form (\x{HEX}),
+ * which message/delivery-status may carry; others as "rfc822". */
+static int
+final_recipient(struct buf *b, const char *addr)
+{
+	char clean[ADDR_MAX + 4];
+	struct buf v;
+	int rc;
+	buf_init(&v);
+	if (utf8_addr(addr)) {
+		rc = buf_puts(&v, "utf-8; ") | utf8_addr_xtext(&v, addr);
+	} else {
+		clean_into(clean, sizeof clean, addr, true);
+		rc = buf_printf(&v, "rfc822; %s", clean);
+	}
+	if (rc == 0)
+		rc = put_field(b, "Final-Recipient", buf_str(&v));
+	buf_free(&v);
+	return rc;
+}
+
 static int
 status_rcpt(struct buf *b, const struct ctx *c, const struct env_rcpt *rc)
 {
 	static const char *const action[] = { "failed", "delayed", "relayed" };
 	struct rinfo ri;
-	char addr[ADDR_MAX + 4], v[ADDR_MAX + 16], date[64];
+	char date[64];
 	classify(rc, c->r->kind, &ri);
-	clean_into(addr, sizeof addr, rc->addr, true);
-	snprintf_rq(v, sizeof v, "rfc822; %s", addr);
-	if (buf_putc(b, '\n') == -1 || put_field(b, "Final-Recipient", v) == -1 ||
+	if (buf_putc(b, '\n') == -1 || final_recipient(b, rc->addr) == -1 ||
 	    put_field(b, "Action", action[c->r->kind]) == -1 ||
 	    put_field(b, "Status", ri.status) == -1 ||
 	    status_server(b, c, rc, &ri) == -1)
@@ -672,7 +720,7 @@ choose_boundary(struct ctx *c, const struct buf *p1, const struct buf *p2)
 		if (read_chunks(c->r->content_fd, c->e->content_off, c->inc_len,
 		    bscan_chunk, &s) == -1)
 			return -1;
-		c->eightbit = s.eightbit;
+		c->eightbit = s.eightbit || c->utf8;
 		if (!s.found)
 			return 0;
 	}
@@ -722,8 +770,9 @@ assemble_head(struct buf *b, const struct ctx *c, const struct buf *p1,
 {
 	const char *cte = c->eightbit ? "Content-Transfer-Encoding: 8bit\n" : "";
 	return top_headers(b, c) == -1 ||
-	    buf_printf(b, "\n--%s\nContent-Type: text/plain; charset=us-ascii\n"
-	    "Content-Description: Notification\n\n%s", c->bnd, buf_str(p1)) == -1 ||
+	    buf_printf(b, "\n--%s\nContent-Type: text/plain; charset=%s\n%s"
+	    "Content-Description: Notification\n\n%s", c->bnd, c->utf8 ? "utf-8" : "us-ascii",
+	    c->utf8 ? "Content-Transfer-Encoding: 8bit\n" : "", buf_str(p1)) == -1 ||
 	    buf_printf(b, "\n--%s\nContent-Type: message/delivery-status\n"
 	    "Content-Description: Delivery report\n\n%s", c->bnd, buf_str(p2)) == -1 ||
 	    buf_printf(b, "\n--%s\nContent-Type: %s\nContent-Description: %s\n%s\n",
@@ -762,8 +811,10 @@ ctx_init(struct ctx *c, const struct bounce_req *r, char *err, size_t errlen)
 		errno = EINVAL;
 		return -1;
 	}
-	for (size_t i = 0; i < c->e->nrcpt; i++)
+	for (size_t i = 0; i < c->e->nrcpt; i++) {
 		n += bounce_selected(r, i);
+		c->utf8 |= bounce_selected(r, i) && utf8_addr(c->e->rcpts[i].addr);
+	}
 	if (n == 0) {
 		snprintf_rq(err, errlen, "bounce: no recipient to report");
 		errno = EINVAL;
@@ -774,7 +825,8 @@ ctx_init(struct ctx *c, const struct bounce_req *r, char *err, size_t errlen)
 	clean_into(c->relay, sizeof c->relay, r->relay, true);
 	clean_into(c->pm, sizeof c->pm, r->postmaster != NULL ? r->postmaster :
 	    "postmaster", true);
-	clean_into(c->to, sizeof c->to, r->to != NULL ? r->to : c->e->sender, true);
+	addr_into(c->to, sizeof c->to, r->to != NULL ? r->to : c->e->sender);
+	c->utf8 |= utf8_addr(c->to);
 	return 0;
 }
 

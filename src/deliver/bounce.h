@@ -19,7 +19,8 @@
  * Status codes (the Status: field, RFC 3463):
  *   failed, recipient state F with a 5xx server reply: the reply's enhanced
  *       code when it is class 5, else 5.0.0;
- *   failed, state F without a server reply (a local permanent error): 5.0.0;
+ *   failed, state F without a server reply (a local permanent error): the
+ *       enhanced code its reason starts with ("5.6.7 ..."), else 5.0.0;
  *   failed, recipient still pending (P/T) or its last reply was 4xx: the
  *       queue lifetime ran out: 5.4.7 "delivery time expired", with the last
  *       server reply (if any) as Diagnostic-Code;

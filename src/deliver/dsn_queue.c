@@ -3,6 +3,7 @@
 #include "aliases.h"
 #include "buf.h"
 #include "relayq.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
 	envelope_init(&e);
 	e.arrival = j->now;
 	e.uid = geteuid();
+	e.smtputf8 = utf8_classify(to, NULL) == UTF8_NON_ASCII;	/* To: <to> in its header */
 	if (envelope_set(&e.sender, "") == -1 || envelope_add_rcpt(&e, to) == -1) {
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
