@@ -9,7 +9,7 @@
 . "$TOP/tests/integration/tlslib.sh"
 
 PF=$T/pf; PORT=$(free_port)
-PF_TLS_SAN="DNS:smtp.isp.example,DNS:mail.srvonly.example,DNS:smtp.hoster.example,DNS:smtp.ispdbonly.example,DNS:smtp.hoster.co.uk" \
+PF_TLS_SAN="DNS:smtp.isp.example,DNS:smtp.work.example,DNS:mail.srvonly.example,DNS:smtp.hoster.example,DNS:smtp.ispdbonly.example,DNS:smtp.hoster.co.uk" \
 	postfix_start "$PF" "$PORT" authtls || { not_ok "postfix starts"; finish; }
 at_exit "postfix_stop $PF"
 SPORT=$(postfix_smtps_port "$PF")
@@ -18,7 +18,7 @@ CA=$(postfix_ca "$PF")
 # The web side: one server for the good names (cert from Postfix's CA),
 # one with a self-signed certificate.
 W=$T/www; mkdir -p "$W"
-tls_make_cert "$PF/tls" web "DNS:autoconfig.isp.example,DNS:autoconfig.mail.hoster.example,DNS:autoconfig.malformed.example,DNS:autoconfig.slow.example,DNS:autoconfig.huge.example,DNS:autoconfig.oauth.example,DNS:autoconfig.plain.example,DNS:ispdb.test,DNS:autoconfig.srvonly.example,DNS:autoconfig.nothing.example,DNS:autoconfig.hoster.co.uk" &&
+tls_make_cert "$PF/tls" web "DNS:autoconfig.isp.example,DNS:autoconfig.work.example,DNS:autoconfig.mail.hoster.example,DNS:autoconfig.malformed.example,DNS:autoconfig.slow.example,DNS:autoconfig.huge.example,DNS:autoconfig.oauth.example,DNS:autoconfig.plain.example,DNS:ispdb.test,DNS:autoconfig.srvonly.example,DNS:autoconfig.nothing.example,DNS:autoconfig.hoster.co.uk" &&
 	tls_make_selfsigned "$T" self "DNS:autoconfig.badcert.example" ||
 	{ not_ok "web certificates"; finish; }
 HPORT=$(free_port)
@@ -59,6 +59,8 @@ smtp_xml() { # HOST PORT SOCKET AUTH [USERNAME]
 ac_doc "$W/autoconfig.isp.example/mail/config-v1.1.xml" \
 	"$(smtp_xml smtp.isp.example 465 SSL password-cleartext)" \
 	"$(smtp_xml smtp.isp.example 587 STARTTLS password-cleartext)"
+ac_doc "$W/autoconfig.work.example/mail/config-v1.1.xml" \
+	"$(smtp_xml smtp.work.example 587 STARTTLS password-cleartext workuser)"
 ac_doc "$W/autoconfig.mail.hoster.example/mail/config-v1.1.xml" \
 	"$(smtp_xml smtp.hoster.example 587 STARTTLS password-encrypted %EMAILADDRESS%)"
 # co.uk is a public suffix: the base domain of eu.hoster.co.uk is hoster.co.uk
@@ -78,14 +80,14 @@ echo '#!stall' > "$W/autoconfig.slow.example/mail/config-v1.1.xml"
 echo '#!huge' > "$W/autoconfig.huge.example/mail/config-v1.1.xml"
 
 MAPS="--only-mapped --dns-server 127.0.0.1:$DPORT --tls-ca $CA --ispdb https://ispdb.test/v1.1/"
-for h in autoconfig.isp.example autoconfig.mail.hoster.example autoconfig.malformed.example \
+for h in autoconfig.isp.example autoconfig.work.example autoconfig.mail.hoster.example autoconfig.malformed.example \
 	autoconfig.slow.example autoconfig.huge.example autoconfig.oauth.example \
 	autoconfig.plain.example ispdb.test autoconfig.srvonly.example autoconfig.nothing.example \
 	autoconfig.hoster.co.uk; do
 	MAPS="$MAPS --connect-to $h:443:127.0.0.1:$HPORT"
 done
 MAPS="$MAPS --connect-to autoconfig.badcert.example:443:127.0.0.1:$BPORT"
-for h in smtp.isp.example smtp.hoster.example smtp.ispdbonly.example mail.srvonly.example \
+for h in smtp.isp.example smtp.work.example smtp.hoster.example smtp.ispdbonly.example mail.srvonly.example \
 	smtp.hoster.co.uk; do
 	MAPS="$MAPS --connect-to $h:587:127.0.0.1:$PORT --connect-to $h:465:127.0.0.1:$SPORT"
 done
@@ -140,6 +142,80 @@ fi
 { cat "$D/relayq.conf"; echo "spool $D/spool"; echo "log_file $D/relayq.log"; } > "$D/check.conf"
 "$BUILD/relayqd" -C "$D/check.conf" -I > "$T/conf-check.out" 2>&1
 assert_eq "write: relayqd reads the written config" "0 " "$? $(cat "$T/conf-check.out")"
+
+# --- a second account: --add-sender routes Bob@Work.example through its
+# own provider with its own login.  relayq.conf only gains sender_relay,
+# authinfo gains the sender-qualified entry, the first account's lines stay.
+postfix_add_user "$PF" workuser 'Work9pw' || not_ok "sasldb2 user workuser"
+add_secret Work9pw
+printf 'Work9pw\n' > "$T/authinfo.work.pw"; chmod 600 "$T/authinfo.work.pw"
+cp "$D/relayq.conf" "$T/first.conf"; cp "$D/authinfo" "$T/authinfo.first"
+setup work-dry --dry-run -C "$D/relayq.conf" --password-file "$T/authinfo.work.pw" --add-sender Bob@Work.example
+assert_eq "second account, dry run: exit 0" 0 "$rc"
+assert_grep "second account, dry run: logged in as its own user" \
+	"Logging in to smtp.work.example:587 as workuser ... ok, AUTH " "$O"
+assert_grep "second account, dry run: the sender-qualified entry, password redacted" \
+	'^AuthInfo:smtp.work.example/bob@work.example "U:workuser" "I:workuser" "P:\*\*\*"$' "$O"
+assert_grep "second account, dry run: the route" \
+	"^bob@work.example smtp.work.example:587 tls=starttls$" "$O"
+assert_no_grep "second account, dry run: no password shown" "Work9pw" "$O"
+check "second account, dry run: nothing written" cmp -s "$D/relayq.conf" "$T/first.conf"
+check "second account, dry run: no sender_relay written" test ! -e "$D/sender_relay"
+setup work-keep -C "$D/relayq.conf" --password-file "$T/authinfo.work.pw" --add-sender Bob@Work.example
+assert_eq "second account: existing files not changed without consent (exit 1)" 1 "$rc"
+assert_grep "second account: the diff adds sender_relay" "^+sender_relay *hash:$D/sender_relay$" "$O"
+assert_grep "second account: the diff adds the entry, password redacted" \
+	'^+AuthInfo:smtp.work.example/bob@work.example "U:workuser" "I:workuser" "P:\*\*\*"$' "$O"
+assert_no_grep "second account: the diff removes nothing" '^-[^-]' "$O"
+setup work -C "$D/relayq.conf" --password-file "$T/authinfo.work.pw" --yes --add-sender Bob@Work.example
+assert_eq "second account: --yes writes (exit 0)" 0 "$rc"
+{ cat "$T/first.conf"; echo "# relayq-setup, $(date +%Y-%m-%d): Bob@Work.example"
+  echo "sender_relay    hash:$D/sender_relay"
+} > "$T/want.conf"
+check "second account: relayq.conf is the first one, a comment and sender_relay" \
+	cmp -s "$D/relayq.conf" "$T/want.conf"
+{ cat "$T/authinfo.first"
+  echo 'AuthInfo:smtp.work.example/bob@work.example "U:workuser" "I:workuser" "P:Work9pw"'
+} > "$T/authinfo.want"
+check "second account: authinfo is the first account's entry and the new one" \
+	cmp -s "$D/authinfo" "$T/authinfo.want"
+printf '# sender_relay of relayq.conf(5), by relayq-setup: envelope sender, relays\nbob@work.example smtp.work.example:587 tls=starttls\n' \
+	> "$T/want.sender_relay"
+check "second account: sender_relay source, exactly" cmp -s "$D/sender_relay" "$T/want.sender_relay"
+assert_eq "second account: modes authinfo, its map, sender_relay, its map" "600 640 644 640" \
+	"$(stat -c %a "$D/authinfo" "$D/authinfo.db" "$D/sender_relay" "$D/sender_relay.db" | tr '\n' ' ' | sed 's/ $//')"
+"$BUILD/relayq-makemap" -u hash "$D/sender_relay" > "$T/routes.dump" 2>&1
+assert_grep "second account: the sender_relay map holds the route" \
+	"^bob@work.example[[:space:]]*smtp.work.example:587 tls=starttls$" "$T/routes.dump"
+"$BUILD/relayq-makemap" -A smtp.isp.example hash "$D/authinfo" > "$T/check.out" 2>&1
+assert_grep "second account: the first account's entry is still found" "^matched: authinfo:smtp.isp.example$" "$T/check.out"
+assert_grep "second account: ... with its own user" "^I:testuser" "$T/check.out"
+"$BUILD/relayq-makemap" -A smtp.work.example/bob@work.example hash "$D/authinfo" > "$T/check.out" 2>&1
+assert_grep "second account: the map has the sender-qualified entry" \
+	"^matched: authinfo:smtp.work.example/bob@work.example$" "$T/check.out"
+assert_grep "second account: ... with the second user" "^I:workuser" "$T/check.out"
+{ cat "$D/relayq.conf"; echo "spool $D/spool"; echo "log_file $D/relayq.log"; } > "$D/check.conf"
+"$BUILD/relayqd" -C "$D/check.conf" -I > "$T/conf-check.out" 2>&1
+assert_eq "second account: relayqd reads the written config" "0 " "$? $(cat "$T/conf-check.out")"
+
+# Twice: nothing changes, so no consent is needed and nothing differs.
+# (Copies of authinfo are named authinfo* for the secret scan.)
+for f in relayq.conf authinfo sender_relay; do cp "$D/$f" "$T/$f.second"; done
+setup work-again -C "$D/relayq.conf" --password-file "$T/authinfo.work.pw" --add-sender bob@work.example
+assert_eq "second account again: exit 0 without --yes (nothing changes)" 0 "$rc"
+assert_no_grep "second account again: no diff" "These files exist and would change" "$O"
+for f in relayq.conf authinfo sender_relay; do
+	check "second account again: $f unchanged" cmp -s "$D/$f" "$T/$f.second"
+done
+
+# The first account set up again: the sender's lines stay.
+setup first-again -C "$D/relayq.conf" --password-file "$T/authinfo.pw" --yes testuser@isp.example
+assert_eq "first account again: exit 0" 0 "$rc"
+check "first account again: relayq.conf unchanged, sender_relay kept" \
+	cmp -s "$D/relayq.conf" "$T/relayq.conf.second"
+check "first account again: authinfo unchanged, sender entry kept" \
+	cmp -s "$D/authinfo" "$T/authinfo.second"
+check "first account again: sender_relay untouched" cmp -s "$D/sender_relay" "$T/sender_relay.second"
 
 # --- existing config: diff shown, no overwrite without consent, then --yes
 D=$T/old; mkdir -p "$D"
