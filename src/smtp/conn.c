@@ -1,6 +1,9 @@
 /* conn: non-blocking socket I/O with per-operation deadlines (poll) and a
- * small read buffer; the transport below is swappable via conn_io. */
+ * small read buffer; the transport below is swappable via conn_io.  The
+ * connection itself comes from dial (Happy Eyeballs). */
 #include "conn.h"
+#include "dial.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RBUF_SIZE 16384
@@ -47,20 +49,12 @@ plain_write(void *ctx, const void *p, size_t n)
 
 static const struct conn_io plain_io = { plain_read, plain_write };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for `events` or the deadline passes: 0 / -1. */
 static int
 wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - monotime_ms();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -72,36 +66,6 @@ wait_fd(int fd, short events, long long deadline)
 		if (n == -1 && errno != EINTR)
 			return -1;
 	}
-}
-
-static int
-connect_addr(const struct addrinfo *ai, int timeout)
-{
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    ai->ai_protocol);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return fd;
-	int soerr = errno;
-	socklen_t len = sizeof soerr;
-	if (soerr == EINPROGRESS &&
-	    wait_fd(fd, POLLOUT, now_ms() + (long long)timeout * 1000) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
-		return fd;
-	close(fd);
-	errno = soerr == EINPROGRESS ? ETIMEDOUT : soerr;
-	return -1;
-}
-
-static void
-addr_text(const struct addrinfo *ai, char *out, size_t size)
-{
-	const void *a = ai->ai_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
-	if (inet_ntop(ai->ai_family, a, out, (socklen_t)size) == NULL)
-		strlcpy_rq(out, "?", size);
 }
 
 static struct conn *
@@ -120,31 +84,30 @@ conn_new(int fd, const char *host, const char *addr)
 }
 
 int
-conn_connect(struct conn **out, const char *host, const char *port, int timeout,
-    char *err, size_t errlen)
+conn_connect(struct conn **out, const struct conn_target *t, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res;
-	char addr[INET6_ADDRSTRLEN] = "";
+	struct srcaddr src;
+	char addr[INET6_ADDRSTRLEN] = "", why[128];
 	*out = NULL;
-	int gai = getaddrinfo(host, port, &hints, &res);
+	if (srcaddr_parse(&src, t->source != NULL ? t->source : "", why, sizeof why) == -1) {
+		snprintf_rq(err, errlen, "source_address: %s", why);
+		return -1;
+	}
+	int gai = getaddrinfo(t->host, t->port, &hints, &res);
 	if (gai != 0) {
-		snprintf_rq(err, errlen, "cannot resolve %s: %s", host, gai_strerror(gai));
+		snprintf_rq(err, errlen, "cannot resolve %s: %s", t->host, gai_strerror(gai));
 		return -1;
 	}
-	int fd = -1, saved = 0;
-	for (struct addrinfo *ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-		addr_text(ai, addr, sizeof addr);
-		if ((fd = connect_addr(ai, timeout)) == -1)
-			saved = errno;
-	}
+	const struct addrinfo *order[DIAL_MAX];
+	size_t n = dial_order(res, order, DIAL_MAX);
+	struct dial_target d = { t->host, t->port, &src, (long long)t->timeout * 1000 };
+	int fd = dial(&d, order, n, addr, sizeof addr, err, errlen);
 	freeaddrinfo(res);
-	if (fd == -1) {
-		snprintf_rq(err, errlen, "connect to %s [%s]:%s: %s", host, addr, port,
-		    strerror(saved));
+	if (fd == -1)
 		return -1;
-	}
-	if ((*out = conn_new(fd, host, addr)) == NULL) {
+	if ((*out = conn_new(fd, t->host, addr)) == NULL) {
 		close(fd);
 		snprintf_rq(err, errlen, "out of memory");
 		return -1;
@@ -177,7 +140,7 @@ conn_discard_input(struct conn *c)
 long long
 conn_deadline(int timeout)
 {
-	return now_ms() + (long long)timeout * 1000;
+	return monotime_ms() + (long long)timeout * 1000;
 }
 
 int

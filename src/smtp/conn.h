@@ -23,11 +23,21 @@ struct conn_io {
 
 struct conn;
 
-/* Resolves host (name or literal) and connects to the first address that
- * answers within timeout seconds each.  err: "connect to host [addr]:port:
- * Connection refused".  0 / -1. */
-int  conn_connect(struct conn **out, const char *host, const char *port,
-    int timeout, char *err, size_t errlen);
+struct conn_target {
+	const char *host;	/* name or literal, no brackets */
+	const char *port;
+	const char *source;	/* NULL or "": the kernel chooses; else
+				   source_address (srcaddr_parse's syntax) */
+	int timeout;		/* seconds, for all addresses together */
+};
+
+/* Resolves host (name or literal; IPv6 and IPv4) and connects to the first
+ * address that answers (dial: Happy Eyeballs, RFC 8305) within timeout
+ * seconds overall.  err names every address tried: "connect to host
+ * [::1]:25: Connection timed out; [127.0.0.1]:25: Connection refused".
+ * 0 / -1. */
+int  conn_connect(struct conn **out, const struct conn_target *t, char *err,
+    size_t errlen);
 void conn_free(struct conn *c);
 
 int conn_fd(const struct conn *c);

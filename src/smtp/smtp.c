@@ -126,9 +126,11 @@ smtp_open_staged(struct smtp_session **out, const struct smtp_opts *o,
 		return OUT_TEMP;
 	}
 	s->o = *o;
-	if (conn_connect(&s->c, o->connect_host != NULL ? o->connect_host : o->host,
-	    o->connect_port != NULL ? o->connect_port : o->port, o->to.connect,
-	    err, errlen) == -1) {
+	struct conn_target t = {
+		o->connect_host != NULL ? o->connect_host : o->host,
+		o->connect_port != NULL ? o->connect_port : o->port,
+		o->source_address, o->to.connect };
+	if (conn_connect(&s->c, &t, err, errlen) == -1) {
 		free(s);
 		return OUT_TEMP;
 	}

@@ -68,6 +68,8 @@ struct smtp_opts {
 					   --connect-to); TLS still checks
 					   the certificate against host */
 	const char *connect_port;
+	const char *source_address;	/* NULL/"": the kernel chooses; else
+					   one IPv4 and/or one IPv6 address */
 	const char *helo_name;	/* our FQDN, or [addr-literal] */
 	struct smtp_timeouts to;
 	enum smtp_tls tls;
