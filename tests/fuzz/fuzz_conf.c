@@ -76,6 +76,8 @@ load(const uint8_t *data, size_t size, struct conf *c, char *err, size_t errlen,
 	}
 	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
 	conf_defaults(c);
+	/* As relayqd loads it: a success promises a smarthost (no default). */
+	c->smarthost_required = true;
 	/* Never empty after this: a "hostname" or "domain" line needs a value. */
 	snprintf(c->hostname, sizeof c->hostname, "client.fuzz.test");
 	snprintf(c->domain, sizeof c->domain, "fuzz.test");
