@@ -189,16 +189,45 @@ set_all(struct smtp_txn *t, const struct smtp_reply *r, enum outcome out, bool o
 	}
 }
 
+static bool
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s > 0x7f)
+			return false;
+	return true;
+}
+
+/* Does the message need SMTPUTF8 whatever its recipients? */
+static bool
+whole_utf8(const struct smtp_txn *t)
+{
+	return t->smtputf8 || !is_ascii(t->sender);
+}
+
+/* Does MAIL need SMTPUTF8 (RFC 6531 §3.4)? */
+static bool
+txn_utf8(const struct smtp_txn *t)
+{
+	for (size_t i = 0; i < t->nrcpt; i++)
+		if (!is_ascii(t->rcpts[i].addr))
+			return true;
+	return whole_utf8(t);
+}
+
 static int
 send_mail_cmd(struct smtp_session *s, const struct smtp_txn *t, off_t size)
 {
 	struct buf p;
 	buf_init(&p);
 	int rc = 0;
+	bool utf8 = (s->ext.flags & EXT_SMTPUTF8) && txn_utf8(t);
 	if (s->ext.flags & EXT_SIZE)
 		rc |= buf_printf(&p, " SIZE=%lld", (long long)size);
-	if (t->eightbit && (s->ext.flags & EXT_8BITMIME))
+	if ((t->eightbit || utf8) && (s->ext.flags & EXT_8BITMIME))
 		rc |= buf_puts(&p, " BODY=8BITMIME");
+	if (utf8)
+		rc |= buf_puts(&p, " SMTPUTF8");
 	if ((s->ext.flags & EXT_DSN) && t->ret != NULL)
 		rc |= buf_printf(&p, " RET=%s", t->ret);
 	if ((s->ext.flags & EXT_DSN) && t->envid != NULL)
@@ -402,8 +431,8 @@ init_results(struct smtp_txn *t)
 	}
 }
 
-enum outcome
-smtp_send(struct smtp_session *s, struct smtp_txn *t)
+static enum outcome
+send_txn(struct smtp_session *s, struct smtp_txn *t)
 {
 	bool pipe = (s->ext.flags & EXT_PIPELINING) != 0;
 	off_t size = wire_size(t);
@@ -445,6 +474,61 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 		return OUT_OK;
 	}
 	return data_phase(s, t, accepted);
+}
+
+/* Why a recipient cannot go to a server without SMTPUTF8: our own answer,
+ * so its text has no reply code (the DSN says "Failed permanently", not
+ * what a server said), only the enhanced status the DSN carries. */
+static void
+utf8_refused(const struct smtp_session *s, bool whole, struct smtp_reply *r)
+{
+	char text[400];
+	snprintf_rq(text, sizeof text, "5.6.7 The smarthost %s does not support "
+	    "SMTPUTF8 (RFC 6531), which %s; a UTF-8 address cannot be changed to ASCII "
+	    "without becoming another address", conn_peer(s->c), whole ?
+	    "this message needs (a UTF-8 sender or header address, or sendmail -U)" :
+	    "this UTF-8 address needs");
+	smtp_reply_set(r, 553, "5.6.7", text);
+}
+
+/* No SMTPUTF8 offered: the ASCII recipients of a message that does not
+ * need it as a whole go in a transaction of their own; the others fail. */
+static enum outcome
+send_without_utf8(struct smtp_session *s, struct smtp_txn *t)
+{
+	struct smtp_txn ascii = *t;
+	bool whole = whole_utf8(t);
+	init_results(t);
+	if ((ascii.rcpts = calloc(t->nrcpt + 1, sizeof *ascii.rcpts)) == NULL)
+		return abort_txn(t, &t->reply);
+	ascii.nrcpt = 0;
+	for (size_t i = 0; i < t->nrcpt; i++) {
+		if (whole || !is_ascii(t->rcpts[i].addr)) {
+			utf8_refused(s, whole, &t->rcpts[i].reply);
+			t->rcpts[i].result = OUT_PERM;
+		} else {
+			ascii.rcpts[ascii.nrcpt++] = t->rcpts[i];
+		}
+	}
+	enum outcome rc = OUT_PERM;
+	utf8_refused(s, whole, &t->reply);
+	if (ascii.nrcpt > 0) {
+		rc = send_txn(s, &ascii);
+		t->reply = ascii.reply;
+	}
+	for (size_t i = 0, k = 0; k < ascii.nrcpt; i++)	/* !whole here */
+		if (is_ascii(t->rcpts[i].addr))
+			t->rcpts[i] = ascii.rcpts[k++];
+	free(ascii.rcpts);
+	return rc;
+}
+
+enum outcome
+smtp_send(struct smtp_session *s, struct smtp_txn *t)
+{
+	if ((s->ext.flags & EXT_SMTPUTF8) || !txn_utf8(t))
+		return send_txn(s, t);
+	return send_without_utf8(s, t);
 }
 
 bool

@@ -126,6 +126,7 @@ struct smtp_txn {
 	const char *ret;		/* "FULL"/"HDRS" or NULL */
 	const char *envid;		/* xtext'ed or NULL */
 	bool eightbit;			/* body has octets > 127: BODY=8BITMIME */
+	bool smtputf8;			/* the message needs SMTPUTF8 as a whole */
 	int content_fd;			/* message content, LF line ends */
 	off_t content_off;		/* where it starts in content_fd */
 	off_t content_len;		/* its length in bytes */
@@ -137,7 +138,13 @@ struct smtp_txn {
 /* Runs MAIL/RCPT.../DATA/content/. (pipelined when offered; SIZE sent and
  * enforced; CRLF and dot-stuffing on the fly, streaming from content_fd
  * with pread so memory does not grow with the message).  Fills each
- * rcpt's result/reply.  Returns:
+ * rcpt's result/reply.  SMTPUTF8 (RFC 6531): MAIL carries it (with
+ * BODY=8BITMIME when offered) when t->smtputf8, the sender or a recipient
+ * is not ASCII.  A server that does not offer it gets no such address:
+ * each non-ASCII recipient, or all of them when the message needs it as a
+ * whole, fails permanently (reply 553, enh 5.6.7, a text of ours that
+ * starts "5.6.7 The smarthost ... does not support SMTPUTF8") and the
+ * others go as usual.  Returns:
  *   OUT_OK   the transaction ran; per-recipient results say who got it;
  *   OUT_TEMP MAIL/DATA failed temporarily or the connection broke: all
  *            recipients not already finished are marked OUT_TEMP;

@@ -15,6 +15,7 @@
  *   ehlo CODE TEXT         reply to EHLO (e.g. 502 to force HELO)
  *   size N                 advertise SIZE N
  *   no-pipelining          do not advertise PIPELINING
+ *   smtputf8               advertise SMTPUTF8 (RFC 6531)
  *   mail CODE TEXT         reply to MAIL
  *   rcpt ADDR CODE TEXT    reply to RCPT whose address contains ADDR (* = any)
  *   data CODE TEXT         reply to DATA instead of 354
@@ -384,6 +385,8 @@ capabilities(int fd)
 	}
 	if (tls_ctx != NULL && tls == NULL && flag("starttls") &&
 	    send_line(fd, "250-STARTTLS") == -1)
+		return -1;
+	if (flag("smtputf8") && send_line(fd, "250-SMTPUTF8") == -1)
 		return -1;
 	return send_line(fd, "250-8BITMIME") | send_line(fd, "250-DSN") |
 	    send_line(fd, "250 ENHANCEDSTATUSCODES");
