@@ -69,14 +69,77 @@ by_address(struct map *m, const struct route_host *h, struct smtp_creds *out,
 	return 0;
 }
 
+/* The authinfo name of relay h: as configured, brackets kept. */
+static void
+host_name(const struct route_host *h, char *name, size_t size)
+{
+	snprintf_rq(name, size, h->bracketed ? "[%s]" : "%s", h->name);
+}
+
+/* Is there an entry exactly for "<h>/<who>"?  Into ai when found. */
+static int
+qualified(struct map *m, const struct route_host *h, const char *who, struct authinfo *ai,
+    bool *mine, char *err, size_t errlen)
+{
+	char host[300], name[640], matched[700], key[700];
+	bool found;
+	host_name(h, host, sizeof host);
+	snprintf_rq(name, sizeof name, "%s/%s", host, who);
+	*mine = false;
+	memset(ai, 0, sizeof *ai);
+	if (lookup(m, name, NULL, ai, &found, matched, sizeof matched, err, errlen) == -1)
+		return -1;
+	*mine = found && authinfo_name_key(name, key, sizeof key) == 0 &&
+	    strcmp(matched, key) == 0;
+	return 0;
+}
+
 int
-creds_for_host(struct map *m, const struct route_host *h, struct smtp_creds *out,
-    char *err, size_t errlen)
+creds_sender_key(struct map *m, const struct route *r, const char *sender,
+    char *out, size_t outlen)
+{
+	char err[RELAYQ_ERRLEN];
+	const char *at = strrchr(sender, '@');
+	const char *who[2] = { sender, at };
+	out[0] = '\0';
+	for (size_t i = 0; i < r->nhosts; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			struct authinfo ai;
+			bool mine;
+			if (who[k] == NULL || who[k][0] == '\0' || who[k][1] == '\0')
+				continue;
+			int rc = qualified(m, &r->host[i], who[k], &ai, &mine, err, sizeof err);
+			if (rc == 0)
+				authinfo_free(&ai);
+			if (rc == -1)
+				return -1;
+			if (mine) {
+				strlcpy_rq(out, who[k], outlen);
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+creds_for_host(struct map *m, const struct route_host *h, const char *cred_sender,
+    struct smtp_creds *out, char *err, size_t errlen)
 {
 	char name[300], matched[300], key[300];
 	struct authinfo ai;
 	bool found;
-	snprintf_rq(name, sizeof name, h->bracketed ? "[%s]" : "%s", h->name);
+	if (cred_sender[0] != '\0') {
+		bool mine;
+		if (qualified(m, h, cred_sender, &ai, &mine, err, errlen) == -1)
+			return -1;
+		if (mine) {
+			smtp_creds_add(out, "", &ai);
+			return 0;
+		}
+		authinfo_free(&ai);
+	}
+	host_name(h, name, sizeof name);
 	/* authinfo:<name>, falling back to authinfo: (the default). */
 	if (lookup(m, name, NULL, &ai, &found, matched, sizeof matched, err, errlen) == -1)
 		return -1;

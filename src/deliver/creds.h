@@ -17,9 +17,19 @@ struct map;
 
 #define CREDS_UNUSABLE_TEXT "authinfo map unusable, see the log"
 
-/* Fills out (empty on entry) for relay h.  0, or -1 with err set to
- * CREDS_UNUSABLE_TEXT (the details went to the log). */
+/* Fills out (empty on entry) for relay h.  With cred_sender (see
+ * creds_sender_key) the entry "<host>/<cred_sender>" comes first, alone.
+ * 0, or -1 with err set to CREDS_UNUSABLE_TEXT (the details went to the
+ * log). */
 int creds_for_host(struct map *authinfo, const struct route_host *h,
-    struct smtp_creds *out, char *err, size_t errlen);
+    const char *cred_sender, struct smtp_creds *out, char *err, size_t errlen);
+
+/* relayq's extension for two senders with their own logins on one relay:
+ * if the authinfo map has "AuthInfo:<host>/<sender>" or
+ * "AuthInfo:<host>/@<domain>" for a relay of r, out gets that sender part
+ * (else ""), and the route is distinct from other senders'.  0, or -1
+ * (logged) when the map cannot be read. */
+int creds_sender_key(struct map *authinfo, const struct route *r, const char *sender,
+    char *out, size_t outlen);
 
 #endif

@@ -32,11 +32,12 @@ opts_for(const struct relay *r, const struct route_host *h, struct smtp_opts *o)
 	o->host_literal = h->literal;
 	o->port = h->port;
 	o->helo_name = c->hostname;
+	o->source_address = c->source_address;
 	o->to = (struct smtp_timeouts){
 		(int)c->to.connect, (int)c->to.greeting, (int)c->to.helo,
 		(int)c->to.mail, (int)c->to.rcpt, (int)c->to.data_init,
 		(int)c->to.data_block, (int)c->to.data_done, (int)c->to.quit };
-	o->tls = r->route.tls;
+	o->tls = h->tls;
 	o->tls_ctx = r->trust->tls;
 	o->tls_pin = r->route.pin;
 	o->auth_required = r->route.auth_required;
@@ -50,8 +51,8 @@ open_host(struct relay *r, const struct route_host *h)
 	struct smtp_opts o;
 	smtp_creds_free(&r->creds);
 	if (r->route.auth && r->trust->authinfo != NULL &&
-	    creds_for_host(r->trust->authinfo, h, &r->creds, r->down_reason,
-	    sizeof r->down_reason) == -1)
+	    creds_for_host(r->trust->authinfo, h, r->route.cred_sender, &r->creds,
+	    r->down_reason, sizeof r->down_reason) == -1)
 		return OUT_TEMP;
 	opts_for(r, h, &o);
 	return smtp_open(&r->s, &o, r->down_reason, sizeof r->down_reason);
@@ -63,8 +64,13 @@ open_route(struct relay *r)
 {
 	for (size_t i = 0; i < r->route.nhosts; i++) {
 		const struct route_host *h = &r->route.host[i];
-		if (open_host(r, h) == OUT_OK)
+		if (open_host(r, h) == OUT_OK) {
+			strlcpy_rq(r->used_host, h->name, sizeof r->used_host);
+			if (i > 0)
+				log_notice("relay %s port %s took over from %s", h->name, h->port,
+				    route_primary(&r->route));
 			return;
+		}
 		log_warn("connection to %s port %s failed: %s%s", h->name, h->port,
 		    r->down_reason, i + 1 < r->route.nhosts ? "; trying the next relay" :
 		    "; deferring this run's mail for it");
@@ -81,8 +87,10 @@ select_route(struct relay *r, const struct route *route)
 	relay_close(r);
 	r->route = *route;
 	r->have_route = true;
-	r->down = r->trust->error[0] != '\0';
-	strlcpy_rq(r->down_reason, r->trust->error, sizeof r->down_reason);
+	r->used_host[0] = '\0';
+	const char *why = route->error[0] != '\0' ? route->error : r->trust->error;
+	r->down = why[0] != '\0';
+	strlcpy_rq(r->down_reason, why, sizeof r->down_reason);
 }
 
 struct smtp_session *
@@ -103,5 +111,13 @@ relay_name(const struct relay *r)
 {
 	if (r->s != NULL)
 		return smtp_relay_name(r->s);
+	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
+}
+
+const char *
+relay_host(const struct relay *r)
+{
+	if (r->used_host[0] != '\0')
+		return r->used_host;
 	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
 }

@@ -24,6 +24,7 @@ struct relay {
 	bool down;			/* no relay of the route answered */
 	char down_reason[RELAYQ_ERRLEN];
 	struct smtp_creds creds;	/* of the relay s is connected to */
+	char used_host[256];		/* the relay that answered last, for DSNs */
 };
 
 void relay_init(struct relay *r, const struct conf *c, struct trust *t);
@@ -33,6 +34,9 @@ void relay_init(struct relay *r, const struct conf *c, struct trust *t);
 struct smtp_session *relay_session(struct relay *r, const struct route *route);
 /* "host [addr]" of the open session, else the route's primary relay. */
 const char *relay_name(const struct relay *r);
+/* The relay that carried the route's last session (its name, for a
+ * DSN's Remote-MTA), else the route's primary. */
+const char *relay_host(const struct relay *r);
 /* QUITs and forgets the session and the credentials.  Idempotent. */
 void relay_close(struct relay *r);
 

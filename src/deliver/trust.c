@@ -38,7 +38,8 @@ trust_init(struct trust *t, const struct conf *c)
 	memset(t, 0, sizeof *t);
 	t->c = c;
 	harden_no_core_dumps();
-	if (conf_tls_mode(c) != TLS_NONE &&
+	/* A sender_relay entry may ask for TLS where relayq.conf says none. */
+	if ((conf_tls_mode(c) != TLS_NONE || c->sender_relay[0] != '\0') &&
 	    tls_ctx_new(&t->tls, c->tls_ca, c->tls_cert, c->tls_key, err, sizeof err) == -1) {
 		fail(t, err);
 		return;

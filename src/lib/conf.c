@@ -2,6 +2,8 @@
  * Table-driven so every key has one parser and one place in the man page. */
 #include "conf.h"
 #include "buf.h"
+#include "relaylist.h"
+#include "srcaddr.h"
 #include "words.h"
 #include "log.h"
 
@@ -89,60 +91,30 @@ conf_size(const char *s)
 	return n << shift;
 }
 
-/* host, host:port, [addr], [addr]:port, [v6:addr]:port */
+/* "host[:port] [addr]:port ...": the first is the primary (smarthost,
+ * port, smarthost_literal keep it for messages and tools), the rest are
+ * fallbacks.  No tls= here: relayq.conf has its own tls line. */
 static int
 set_smarthost(struct conf *c, const char *v, char *why, size_t whylen)
 {
-	const char *port = NULL;
-	size_t hostlen;
-	c->smarthost_literal = false;
-	if (v[0] == '[') {
-		const char *close = strchr(v, ']');
-		if (close == NULL) {
-			snprintf_rq(why, whylen, "missing ']' in \"%s\"", v);
-			return -1;
-		}
-		v++;
-		hostlen = (size_t)(close - v);
-		if (close[1] == ':')
-			port = close + 2;
-		else if (close[1] != '\0') {
-			snprintf_rq(why, whylen, "junk after ']'");
-			return -1;
-		}
-		c->smarthost_literal = true;
-	} else {
-		const char *colon = strchr(v, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			snprintf_rq(why, whylen, "IPv6 address must be written in brackets: [%s]", v);
-			return -1;
-		}
-		hostlen = colon ? (size_t)(colon - v) : strlen(v);
-		port = colon ? colon + 1 : NULL;
-	}
-	if (hostlen == 0 || hostlen >= sizeof c->smarthost) {
-		snprintf_rq(why, whylen, "bad host name");
+	struct relay_list l;
+	if (relaylist_parse(v, "25", &l, why, whylen) == -1)
+		return -1;
+	if (l.tls != RL_TLS_DEFAULT) {
+		snprintf_rq(why, whylen, "tls= belongs on its own line (tls %s)",
+		    l.tls == RL_TLS_NONE ? "none" : l.tls == RL_TLS_SMTPS ? "smtps" : "starttls");
 		return -1;
 	}
-	memcpy(c->smarthost, v, hostlen);
-	c->smarthost[hostlen] = '\0';
-	if (port != NULL) {
-		char *end;
-		long p = strtol(port, &end, 10);
-		/* Digits only, kept as the number: "+587" or "0587" reach port
-		 * 587 too, and must get its TLS default (conf_tls_mode). */
-		if (!isdigit((unsigned char)*port) || *end != '\0' || p < 1 || p > 65535) {
-			snprintf_rq(why, whylen, "bad port \"%s\"", port);
-			return -1;
-		}
-		snprintf_rq(c->port, sizeof c->port, "%ld", p);
-	}
+	c->relays = l;
+	strlcpy_rq(c->smarthost, l.host[0].name, sizeof c->smarthost);
+	strlcpy_rq(c->port, l.host[0].port, sizeof c->port);
+	c->smarthost_literal = l.host[0].bracketed;
 	return 0;
 }
 
 enum kind {
 	K_STR, K_LIST, K_PATH, K_DUR, K_SIZE, K_COUNT, K_HOST, K_DELIVER, K_TLS, K_AUTH,
-	K_PIN, K_SOCKET
+	K_PIN, K_SOCKET, K_SOURCE
 };
 
 struct key {
@@ -189,6 +161,8 @@ static const struct key keys[] = {
 	STR("tls_cert", tls_cert, K_PATH),
 	STR("tls_key", tls_key, K_PATH),
 	STR("authinfo", authinfo, K_STR),
+	STR("source_address", source_address, K_SOURCE),
+	STR("sender_relay", sender_relay, K_STR),
 	{ "auth", K_AUTH, 0, 0 },
 };
 
@@ -252,14 +226,35 @@ set_pin(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* One IPv4 and/or one IPv6 address, kept as written for the dialer. */
+static int
+set_source(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	struct srcaddr s;
+	if (srcaddr_parse(&s, v, why, whylen) == -1)
+		return -1;
+	if (strlen(v) >= sizeof c->source_address) {
+		snprintf_rq(why, whylen, "value too long");
+		return -1;
+	}
+	strlcpy_rq(c->source_address, v, sizeof c->source_address);
+	return 0;
+}
+
 enum conf_tls
 conf_tls_mode(const struct conf *c)
 {
+	return conf_tls_for(c, c->port);
+}
+
+enum conf_tls
+conf_tls_for(const struct conf *c, const char *port)
+{
 	if (c->tls != TLS_DEFAULT)
 		return c->tls;
-	if (strcmp(c->port, "465") == 0)
+	if (strcmp(port, "465") == 0)
 		return TLS_SMTPS;
-	if (strcmp(c->port, "587") == 0 || c->authinfo[0] != '\0')
+	if (strcmp(port, "587") == 0 || c->authinfo[0] != '\0')
 		return TLS_STARTTLS;
 	return TLS_MAY;
 }
@@ -293,6 +288,8 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		return set_auth(c, v, why, whylen);
 	case K_PIN:
 		return set_pin(c, v, why, whylen);
+	case K_SOURCE:
+		return set_source(c, v, why, whylen);
 	case K_SIZE: {
 		long long n = conf_size(v);
 		if (n < 0) {
@@ -382,7 +379,8 @@ conf_line(struct conf *c, char *line, char *why, size_t whylen)
 			snprintf_rq(why, whylen, "%s: missing value", s);
 			return -1;
 		}
-		if (keys[i].kind != K_LIST && strpbrk(v, " \t") != NULL) {
+		if (keys[i].kind != K_LIST && keys[i].kind != K_HOST &&
+		    keys[i].kind != K_SOURCE && strpbrk(v, " \t") != NULL) {
 			snprintf_rq(why, whylen, "%s: one value expected, got \"%s\"", s, v);
 			return -1;
 		}

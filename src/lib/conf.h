@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "relaylist.h"
+
 /* TLS_MAY is never written: it is the default for port 25 without
  * credentials (STARTTLS when offered, as Postfix's "may"). */
 enum conf_tls { TLS_DEFAULT, TLS_NONE, TLS_MAY, TLS_STARTTLS, TLS_SMTPS };
@@ -20,8 +22,9 @@ struct conf_timeouts {		/* seconds */
 
 struct conf {
 	char path[PATH_MAX];		/* the file read, for messages */
-	char smarthost[256];		/* host name or address, no brackets;
-					   "" = none (no default) */
+	struct relay_list relays;	/* smarthost: the primary, then fallbacks */
+	char smarthost[256];		/* the primary: name or address, no
+					   brackets; "" = none (no default) */
 	bool smarthost_given;		/* a smarthost line was read */
 	bool smarthost_required;	/* set before conf_load: relayqd */
 	char port[16];			/* default "25" */
@@ -52,6 +55,9 @@ struct conf {
 	char tls_fingerprint[65];	/* SHA-256, 64 lowercase hex, or "" */
 	char tls_cert[PATH_MAX], tls_key[PATH_MAX];
 	char authinfo[PATH_MAX];	/* map spec, "hash:/etc/mail/authinfo" */
+	char source_address[128];	/* "" or one IPv4 and/or one IPv6
+					   address to connect from (srcaddr.h) */
+	char sender_relay[PATH_MAX];	/* map spec: envelope sender -> relays */
 	enum conf_auth auth;
 };
 
@@ -79,6 +85,8 @@ bool conf_is_local_name(const struct conf *c, const char *name);
  * an authinfo map is set, may otherwise; auth required when an authinfo
  * map is set, none otherwise. */
 enum conf_tls conf_tls_mode(const struct conf *c);
+/* The same for a relay on port (a fallback may use another port). */
+enum conf_tls conf_tls_for(const struct conf *c, const char *port);
 enum conf_auth conf_auth_mode(const struct conf *c);
 
 /* "30", "30s", "5m", "1h30m", "2d", "1w" -> seconds; bare number uses
