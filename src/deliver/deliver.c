@@ -22,6 +22,7 @@ struct run {
 	const struct conf *c;
 	struct trust *trust;
 	struct queue *q;
+	struct routing routing;	/* sender_relay, authinfo: read once per run */
 	struct relay relay;	/* the session of the current route */
 	struct route route;	/* of the message being sent */
 	struct route pass;	/* the route this pass sends to, once set */
@@ -217,7 +218,7 @@ static enum dsn_result
 report(struct run *run, struct envelope *e, int fd, enum bounce_kind kind)
 {
 	char qid[QID_SIZE], to[512], err[RELAYQ_ERRLEN];
-	struct dsn_job j = { e, fd, kind, run->now, route_primary(&run->route) };
+	struct dsn_job j = { e, fd, kind, run->now, relay_host(&run->relay) };
 	const char *what = kind == BOUNCE_FAILED ? "failure" : "delay";
 	enum dsn_result rc = dsn_queue(run->c, &j, qid, to, sizeof to, err, sizeof err);
 	if (rc == DSN_FAILED)
@@ -335,7 +336,7 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 		log_err("%s: %s", qid, err);
 		goto out;
 	}
-	route_resolve(run->c, &e, &run->route);
+	route_resolve(&run->routing, &e, &run->route);
 	if (!wanted(run, &e, ro)) {
 		if (policy_notice_owed(&e))
 			record_notice(run, &e, fd);
@@ -364,6 +365,7 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 	}
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
 	relay_init(&run.relay, c, trust);
+	routing_open(&run.routing, c, trust->authinfo);
 	int attempted = 0;
 	/* One pass per route, in queue order; a message on another route is
 	 * read once more in its own pass (with one route, never). */
@@ -379,6 +381,7 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 		left = later;
 	}
 	relay_close(&run.relay);
+	routing_close(&run.routing);
 	queue_ids_free(ids);
 	if (ro->dsns != NULL)
 		*ro->dsns = run.dsns;
@@ -400,9 +403,10 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 	envelope_init(&e);
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
 	relay_init(&run.relay, c, trust);
+	routing_open(&run.routing, c, trust->authinfo);
 	if (qf_read(q->queuefd, qid, &e, err, errlen) == -1)
 		goto out;
-	route_resolve(c, &e, &run.route);
+	route_resolve(&run.routing, &e, &run.route);
 	if (op == ADMIN_DELETE) {
 		rc = queue_remove(q, qid, err, errlen);
 		if (rc == 0)
@@ -421,6 +425,7 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 	record_notice(&run, &e, fd);
 	rc = 0;
 out:
+	routing_close(&run.routing);
 	envelope_free(&e);
 	queue_unlock(fd);
 	return rc;
