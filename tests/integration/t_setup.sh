@@ -167,6 +167,10 @@ assert_grep "second account: the diff adds sender_relay" "^+sender_relay *hash:$
 assert_grep "second account: the diff adds the entry, password redacted" \
 	'^+AuthInfo:smtp.work.example/bob@work.example "U:workuser" "I:workuser" "P:\*\*\*"$' "$O"
 assert_no_grep "second account: the diff removes nothing" '^-[^-]' "$O"
+assert_grep "second account: the new sender_relay source shown too" \
+	"^--- $D/sender_relay (new), then built into hash:$D/sender_relay$" "$O"
+assert_grep "second account: ... with the route" "^bob@work.example smtp.work.example:587 tls=starttls$" "$O"
+sed 's/^/# /' "$O"   # the transcript, for the record
 setup work -C "$D/relayq.conf" --password-file "$T/authinfo.work.pw" --yes --add-sender Bob@Work.example
 assert_eq "second account: --yes writes (exit 0)" 0 "$rc"
 { cat "$T/first.conf"; echo "# relayq-setup, $(date +%Y-%m-%d): Bob@Work.example"

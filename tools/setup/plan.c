@@ -585,21 +585,31 @@ print_exposures(const struct plan *p)
 	print_exposed(p->map_file, &p->map_exposed);
 }
 
+static void
+print_authinfo(const struct plan *p)
+{
+	printf("--- %s%s, password shown as ***, then built into %s\n%s",
+	    p->authinfo.path, p->authinfo.exists ? " (replaces the existing "
+	    "file)" : " (new, mode 0600)", p->map_spec, buf_str(&p->authinfo.new_shown));
+}
+
+static void
+print_routes(const struct plan *p)
+{
+	printf("--- %s%s, then built into %s\n%s", p->routes.path, p->routes.exists ?
+	    " (replaces the existing file)" : " (new)", p->route_spec,
+	    buf_str(&p->routes.new_shown));
+}
+
 void
 plan_print(const struct plan *p)
 {
 	printf("--- %s%s\n%s", p->conf.path, p->conf.exists ? " (replaces the "
 	    "existing file)" : " (new)", buf_str(&p->conf.new_shown));
-	if (p->with_authinfo) {
-		printf("--- %s%s, password shown as ***, then built into %s\n%s",
-		    p->authinfo.path, p->authinfo.exists ? " (replaces the existing "
-		    "file)" : " (new, mode 0600)", p->map_spec,
-		    buf_str(&p->authinfo.new_shown));
-	}
+	if (p->with_authinfo)
+		print_authinfo(p);
 	if (p->with_routes)
-		printf("--- %s%s, then built into %s\n%s", p->routes.path,
-		    p->routes.exists ? " (replaces the existing file)" : " (new)",
-		    p->route_spec, buf_str(&p->routes.new_shown));
+		print_routes(p);
 	print_exposures(p);
 	fflush(stdout);
 }
@@ -674,6 +684,10 @@ plan_print_diff(const struct plan *p)
 		print_diff(&p->authinfo);
 	if (p->with_routes && p->routes.exists && changes(&p->routes))
 		print_diff(&p->routes);
+	if (p->with_authinfo && !p->authinfo.exists)
+		print_authinfo(p);
+	if (p->with_routes && !p->routes.exists)
+		print_routes(p);
 	print_exposures(p);
 	fflush(stdout);
 }

@@ -70,8 +70,9 @@ bool plan_changes_existing(const struct plan *p);
 /* Prints the new contents (redacted) as --dry-run shows them, and a note
  * for each exposed file. */
 void plan_print(const struct plan *p);
-/* Prints `diff -u` of each existing file that changes (redacted), and a
- * note for each exposed file. */
+/* Prints `diff -u` of each existing file that changes (redacted), the
+ * contents of the authinfo and sender_relay sources that are new, as
+ * plan_print does, and a note for each exposed file. */
 void plan_print_diff(const struct plan *p);
 /* Writes every file (temporary file, fsync, rename) and builds the maps,
  * relayq.conf last; the authinfo source and map get mode 0600 when their
