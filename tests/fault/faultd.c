@@ -1,14 +1,18 @@
 /* faultd: our scriptable SMTP server for fault tests — correct ESMTP by
  * default, with per-command replies, drops and stalls from a rule file.
  *
- * usage: faultd -p PORT -o OUTDIR [-s SCRIPT] [-c CERT -k KEY [-S]]
+ * usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-s SCRIPT] [-c CERT -k KEY [-S]]
  * -c/-k: a server certificate (PEM) for STARTTLS; -S: implicit TLS (port
  * 465 style), the handshake before the greeting.
- * Listens on 127.0.0.1:PORT, writes OUTDIR/faultd.pid when ready, serves
- * connections one at a time until SIGTERM.  Every accepted message is
- * stored as OUTDIR/msg.N: "MAIL FROM:<s>", one "RCPT TO:<r>" per accepted
- * recipient, an empty line, then the DATA bytes un-stuffed, CRLF kept.
- * OUTDIR/transcript.log gets "--- connection N" and every "C: "/"S: " line.
+ * Listens on 127.0.0.1:PORT (-l ::1: on [::1]:PORT; no other address),
+ * writes OUTDIR/faultd.pid when ready, serves connections one at a time
+ * until SIGTERM.  Every accepted message is stored as OUTDIR/msg.N:
+ * "MAIL FROM:<s>", one "RCPT TO:<r>" per accepted recipient, an empty
+ * line, then the DATA bytes un-stuffed, CRLF kept.  OUTDIR/transcript.log
+ * gets "--- connection N from PEER-ADDRESS" and every "C: "/"S: " line.
+ * -B: a black hole: listens with its accept queue filled by a connection
+ * of its own and never accepts, so the kernel drops clients' SYNs and
+ * their connect hangs, as behind a firewall that drops (no root needed).
  *
  * SCRIPT, one rule per line ('#' comments):
  *   greeting CODE TEXT     reply instead of 220 (then close)
@@ -730,9 +734,9 @@ session(int *fd)
 }
 
 static void
-serve(int fd)
+serve(int fd, const char *peer)
 {
-	fprintf(xlog, "--- connection %d\n", ++conn_no);
+	fprintf(xlog, "--- connection %d from %s\n", ++conn_no, peer);
 	if (!implicit_tls || tls_accept(fd) == 0)
 		session(&fd);
 	if (tls != NULL) {
@@ -755,25 +759,68 @@ load_cert(const char *cert, const char *key)
 	}
 }
 
-static int
-listen_on(int port)
+/* addr: "127.0.0.1" or "::1", never anything but loopback. */
+static socklen_t
+loopback(const char *addr, int port, struct sockaddr_storage *ss)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	memset(ss, 0, sizeof *ss);
+	if (strcmp(addr, "127.0.0.1") == 0) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof *s4;
+	}
+	if (strcmp(addr, "::1") == 0) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		s6->sin6_addr = in6addr_loopback;
+		return sizeof *s6;
+	}
+	fprintf(stderr, "faultd: -l %s: only 127.0.0.1 or ::1\n", addr);
+	exit(64);
+}
+
+/* blackhole: backlog 0 holds one connection; ours fills it. */
+static int
+listen_on(const char *addr, int port, bool blackhole)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(fd, 16) == -1)
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, blackhole ? 0 : 16) == -1)
 		die("listen");
+	int filler = blackhole ? socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0) : 0;
+	if (filler == -1 || (blackhole && connect(filler, (struct sockaddr *)&ss, len) == -1))
+		die("filling the accept queue");
 	return fd;
+}
+
+/* The peer's address as text, for the transcript. */
+static void
+peer_text(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+	const void *a = ss->ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	if (inet_ntop(ss->ss_family, a, out, (socklen_t)size) == NULL)
+		snprintf(out, size, "?");
 }
 
 int
 main(int argc, char **argv)
 {
 	int ch, port = 0;
-	const char *script = NULL, *cert = NULL, *key = NULL;
-	while ((ch = getopt(argc, argv, "c:k:p:o:s:S")) != -1) {
-		if (ch == 'c')
+	bool blackhole = false;
+	const char *script = NULL, *cert = NULL, *key = NULL, *addr = "127.0.0.1";
+	while ((ch = getopt(argc, argv, "Bc:k:l:p:o:s:S")) != -1) {
+		if (ch == 'B')
+			blackhole = true;
+		else if (ch == 'l')
+			addr = optarg;
+		else if (ch == 'c')
 			cert = optarg;
 		else if (ch == 'k')
 			key = optarg;
@@ -787,7 +834,8 @@ main(int argc, char **argv)
 			script = optarg;
 	}
 	if (port <= 0 || outdir == NULL) {
-		fputs("usage: faultd -p PORT -o OUTDIR [-s SCRIPT] [-c CERT -k KEY [-S]]\n", stderr);
+		fputs("usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-s SCRIPT] "
+		    "[-c CERT -k KEY [-S]]\n", stderr);
 		return 64;
 	}
 	if (cert != NULL && key != NULL)
@@ -803,7 +851,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/transcript.log", outdir);
 	if ((xlog = fopen(path, "a")) == NULL)
 		die(path);
-	int lfd = listen_on(port);
+	int lfd = listen_on(addr, port, blackhole);
 	snprintf(path, sizeof path, "%s/faultd.pid", outdir);
 	FILE *pf = fopen(path, "w");
 	if (pf == NULL)
@@ -811,8 +859,13 @@ main(int argc, char **argv)
 	fprintf(pf, "%ld\n", (long)getpid());
 	fclose(pf);
 	int one = 1;
+	while (blackhole)
+		pause();
 	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
+		struct sockaddr_storage ss;
+		socklen_t sslen = sizeof ss;
+		char peer[INET6_ADDRSTRLEN];
+		int fd = accept(lfd, (struct sockaddr *)&ss, &sslen);
 		if (fd == -1 && errno != EINTR)
 			die("accept");
 		if (fd >= 0) {
@@ -820,7 +873,8 @@ main(int argc, char **argv)
 			 * holds the 2nd pipelined reply for the client's
 			 * delayed ACK (40 ms per message). */
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-			serve(fd);
+			peer_text(&ss, peer, sizeof peer);
+			serve(fd, peer);
 		}
 	}
 }

@@ -310,6 +310,20 @@ test_local_names_list(void **state)
 	assert_false(conf_is_local_name(&c, "example.org"));
 }
 
+static void
+test_source_address(void **state)
+{
+	struct conf c;
+	char err[512];
+	assert_int_equal(load(&c, "source_address 192.0.2.10 2001:db8::10\n", err,
+	    sizeof err), 0);
+	assert_string_equal(c.source_address, "192.0.2.10 2001:db8::10");
+	assert_int_equal(load(&c, "domain example.org\nsource_address mail.example.org\n"
+	    "source_address 192.0.2.1 192.0.2.2\n", err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2: \"mail.example.org\" is not an IPv4 or IPv6 address\n"));
+	assert_non_null(strstr(err, ":3: two IPv4 addresses (one of each family at most)"));
+}
+
 int
 main(void)
 {
@@ -327,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_hostname_is_qualified_by_default),
 		cmocka_unit_test(test_local_names_list),
+		cmocka_unit_test(test_source_address),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
