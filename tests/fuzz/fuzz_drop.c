@@ -105,7 +105,8 @@ same_env(const struct envelope *a, const struct envelope *b)
 	    a->attempts != b->attempts || a->next_try != b->next_try ||
 	    a->last_try != b->last_try || a->warned != b->warned ||
 	    a->content_off != b->content_off || a->content_len != b->content_len ||
-	    a->eightbit != b->eightbit || a->nrcpt != b->nrcpt)
+	    a->eightbit != b->eightbit || a->smtputf8 != b->smtputf8 ||
+	    a->nrcpt != b->nrcpt)
 		return false;
 	if (!same_str(a->sender, b->sender) || !same_str(a->msgid, b->msgid) ||
 	    !same_str(a->notify, b->notify) || !same_str(a->ret, b->ret) ||
