@@ -46,7 +46,8 @@ field_time(FILE *out, const char *name, time_t t, const char *none)
 static void
 field_dsn(FILE *out, const struct envelope *e)
 {
-	if (e->notify == NULL && e->ret == NULL && e->envid == NULL && e->body == NULL)
+	if (e->notify == NULL && e->ret == NULL && e->envid == NULL && e->body == NULL &&
+	    !e->smtputf8)
 		return;
 	fprintf(out, "%-14s", "DSN:");
 	if (e->notify != NULL)
@@ -57,6 +58,8 @@ field_dsn(FILE *out, const struct envelope *e)
 		fprintf(out, " ENVID=%s", e->envid);
 	if (e->body != NULL)
 		fprintf(out, " BODY=%s", e->body);
+	if (e->smtputf8)	/* a MAIL parameter too (RFC 6531) */
+		fputs(" SMTPUTF8", out);
 	fputc('\n', out);
 }
 
