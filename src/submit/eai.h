@@ -5,7 +5,8 @@
  *   a message needs SMTPUTF8 as a whole when -U (or MAIL ... SMTPUTF8 in
  *   -bs) asked for it, when its envelope sender is not ASCII, or when an
  *   addr-spec in one of the header's address fields (From, Sender,
- *   Reply-To, To, Cc, Bcc and their Resent- forms) is not ASCII.
+ *   Reply-To, To, Cc and their Resent- forms; Bcc is removed before the
+ *   message is stored, so its addresses are recipients only) is not ASCII.
  *
  * Not counted: display names, comments and other fields (Subject) with
  * 8-bit text — mail with such headers has always been relayed over
