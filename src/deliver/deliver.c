@@ -10,6 +10,7 @@
 #include "relay.h"
 #include "route.h"
 #include "schedule.h"
+#include "throttle.h"
 #include "smtp.h"
 
 #include <errno.h>
@@ -158,6 +159,25 @@ settle(struct run *run, struct envelope *e, const struct smtp_txn *t, const size
 	}
 }
 
+/* Every recipient deferred with a reply that asks us to slow down (a 421,
+ * a 4.7.x about rates or limits): the route rests for retry_min, and its
+ * other messages wait untouched instead of each being deferred. */
+static void
+check_pace(struct run *run, const struct smtp_txn *t)
+{
+	const struct smtp_reply *slow = NULL;
+	for (size_t k = 0; k < t->nrcpt; k++) {
+		if (t->rcpts[k].result != OUT_TEMP)
+			return;
+		if (throttle_slow_down(&t->rcpts[k].reply))
+			slow = &t->rcpts[k].reply;
+	}
+	if (slow != NULL) {
+		throttle_back_off(&run->route, time(NULL) + run->c->retry_min, slow->text);
+		relay_close(&run->relay);
+	}
+}
+
 /* One transaction; false when nothing is left to send this run. */
 static bool
 send_batch(struct run *run, struct envelope *e, int fd, bool *settled, size_t *map)
@@ -178,10 +198,12 @@ send_batch(struct run *run, struct envelope *e, int fd, bool *settled, size_t *m
 		defer_all(run, e, settled, run->relay.down_reason);
 	else {
 		smtp_send(s, &t);
+		throttle_sent(&run->route);
 		settle(run, e, &t, map, settled, started);
+		check_pace(run, &t);
 	}
 	free(t.rcpts);
-	return s != NULL;
+	return s != NULL && !throttle_backed_off(&run->route, time(NULL), NULL, 0);
 }
 
 /* Sends e (locked, content on fd) in as many transactions of one session
@@ -337,12 +359,14 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 		goto out;
 	}
 	route_resolve(&run->routing, &e, &run->route);
+	if (throttle_backed_off(&run->route, time(NULL), NULL, 0))
+		goto out;	/* the relay asked us to slow down: untouched */
 	if (!wanted(run, &e, ro)) {
 		if (policy_notice_owed(&e))
 			record_notice(run, &e, fd);
 	} else if (!in_pass(run)) {
 		done = STEP_LATER;
-	} else {
+	} else if (throttle_pace(&run->route, run->c->relay_rate_limit, ro->stop)) {
 		send_message(run, &e, fd);
 		record(run, &e, fd);
 		done = STEP_ATTEMPTED;
@@ -364,7 +388,7 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 		return -1;
 	}
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
-	relay_init(&run.relay, c, trust);
+	relay_init(&run.relay, c, trust, q->queuefd);
 	routing_open(&run.routing, c, trust->authinfo);
 	int attempted = 0;
 	/* One pass per route, in queue order; a message on another route is
@@ -402,7 +426,7 @@ deliver_admin(struct queue *q, const struct conf *c, struct trust *trust,
 	}
 	envelope_init(&e);
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
-	relay_init(&run.relay, c, trust);
+	relay_init(&run.relay, c, trust, q->queuefd);
 	routing_open(&run.routing, c, trust->authinfo);
 	if (qf_read(q->queuefd, qid, &e, err, errlen) == -1)
 		goto out;

@@ -3,15 +3,19 @@
 #include "buf.h"
 #include "creds.h"
 #include "log.h"
+#include "throttle.h"
 
 #include <string.h>
+#include <unistd.h>
 
 void
-relay_init(struct relay *r, const struct conf *c, struct trust *t)
+relay_init(struct relay *r, const struct conf *c, struct trust *t, int slot_dir)
 {
 	memset(r, 0, sizeof *r);
 	r->c = c;
 	r->trust = t;
+	r->slot_dir = slot_dir;
+	r->slot_fd = -2;
 }
 
 void
@@ -21,6 +25,23 @@ relay_close(struct relay *r)
 	r->s = NULL;
 	r->used = false;
 	smtp_creds_free(&r->creds);
+	if (r->slot_fd >= 0)
+		close(r->slot_fd);	/* the slot is free again */
+	r->slot_fd = -2;
+}
+
+/* relay_sessions: one of the route's slots, or the route waits. */
+static bool
+claim_slot(struct relay *r)
+{
+	r->slot_fd = throttle_session_slot(r->slot_dir, &r->route, r->c->relay_sessions);
+	if (r->slot_fd != -1)
+		return true;
+	snprintf_rq(r->down_reason, sizeof r->down_reason, "all %ld sessions to %s allowed by "
+	    "relay_sessions are in use by other queue runs", r->c->relay_sessions,
+	    route_primary(&r->route));
+	r->down = true;
+	return false;
 }
 
 static void
@@ -62,6 +83,8 @@ open_host(struct relay *r, const struct route_host *h)
 static void
 open_route(struct relay *r)
 {
+	if (!claim_slot(r))
+		return;
 	for (size_t i = 0; i < r->route.nhosts; i++) {
 		const struct route_host *h = &r->route.host[i];
 		if (open_host(r, h) == OUT_OK) {

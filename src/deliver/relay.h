@@ -25,9 +25,12 @@ struct relay {
 	char down_reason[RELAYQ_ERRLEN];
 	struct smtp_creds creds;	/* of the relay s is connected to */
 	char used_host[256];		/* the relay that answered last, for DSNs */
+	int slot_dir;			/* queue/: relay_sessions' lock files */
+	int slot_fd;			/* the session's slot, -1 / -2 = none */
 };
 
-void relay_init(struct relay *r, const struct conf *c, struct trust *t);
+/* slot_dir: where relay_sessions' slots are locked (queue/). */
+void relay_init(struct relay *r, const struct conf *c, struct trust *t, int slot_dir);
 /* A session for route, for one transaction the caller is about to send
  * (the open one if it serves the same route, after RSET), or NULL with
  * r->down_reason when the route is down for this run. */

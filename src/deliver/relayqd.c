@@ -16,8 +16,10 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "daemon.h"
 #include "deliver.h"
 #include "log.h"
+#include "master.h"
 #include "qsel.h"
 #include "queue.h"
 #include "relayq.h"
@@ -33,18 +35,6 @@ struct opts {
 	const char *admin_qid;	/* -d / -b QID */
 	enum admin_op admin_op;
 };
-
-static volatile sig_atomic_t got_flush;
-static volatile int got_term;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP || sig == SIGUSR1)
-		got_flush = 1;
-	else
-		got_term = 1;
-}
 
 static void
 print_usage(FILE *fp)
@@ -187,7 +177,6 @@ prepare_spool(const struct conf *c, bool force)
 	return 0;
 }
 
-static struct trust trust;	/* prepared as root by main */
 static struct submitd submitd = { .fd = -1 };	/* opened as root by main */
 
 /* The submission socket for callers whose setgid bit does not work; the
@@ -201,102 +190,6 @@ open_submit_socket(const struct conf *c)
 	    c->submit_socket[0] != '\0')
 		log_warn("no submission socket: %s; sendmail under NoNewPrivileges cannot "
 		    "queue mail", err);
-}
-
-static void
-run_once(struct queue *q, const struct conf *c, const struct qsel *sel, bool force)
-{
-	char err[RELAYQ_ERRLEN];
-	int dsns = 0;
-	if (queue_pickup(q, err, sizeof err) == -1)
-		log_err("pickup: %s", err);
-	struct run_opts ro = { .force = force, .sel = sel,
-	    .stop = &got_term, .dsns = &dsns };
-	deliver_run(q, c, &trust, &ro);
-	if (dsns == 0 || got_term)
-		return;
-	/* Notices this run queued go out now, not at the next interval. */
-	struct run_opts again = { .stop = &got_term };
-	if (queue_pickup(q, err, sizeof err) == -1)
-		log_err("pickup: %s", err);
-	deliver_run(q, c, &trust, &again);
-}
-
-static int
-open_trigger(const struct conf *c)
-{
-	struct buf p;
-	buf_init(&p);
-	if (buf_printf(&p, "%s/trigger", c->spool) == -1)
-		return -1;
-	/* O_RDWR: the FIFO never reports EOF when submitters close it. */
-	int fd = open(buf_str(&p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		log_warn("%s: %s; new mail waits for the next interval", buf_str(&p),
-		    strerror(errno));
-	buf_free(&p);
-	return fd;
-}
-
-static void
-drain(int fd)
-{
-	char b[512];
-	while (read(fd, b, sizeof b) > 0)
-		;
-}
-
-static void
-install_signals(sigset_t *old)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, old);
-}
-
-/* Waits for the trigger, a signal or the interval; true = deliver now. */
-static bool
-wait_event(int trig, long secs, const sigset_t *unblocked, bool immediate)
-{
-	struct pollfd pfd = { .fd = trig, .events = POLLIN };
-	struct timespec ts = { .tv_sec = secs, .tv_nsec = 0 };
-	int n = ppoll(&pfd, trig >= 0 ? 1 : 0, &ts, unblocked);
-	if (n > 0) {
-		drain(trig);
-		return immediate;
-	}
-	return true;	/* interval elapsed or a signal */
-}
-
-/* queue/relayqd.pid, for "flush now" hooks (kill -USR1); the queue
- * directory is ours after dropping privileges, the spool is root's. */
-static void
-write_pidfile(struct queue *q)
-{
-	int fd = openat(q->queuefd, "relayqd.pid", O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd == -1) {
-		log_warn("cannot write queue/relayqd.pid: %s", strerror(errno));
-		return;
-	}
-	char pid[32];
-	snprintf_rq(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (write(fd, pid, strlen(pid)) == -1)
-		log_warn("cannot write queue/relayqd.pid: %s", strerror(errno));
-	close(fd);
 }
 
 static int
@@ -324,47 +217,74 @@ daemonize(bool foreground, long interval, const struct conf *c)
 	return 0;
 }
 
+/* As root: trust (TLS context, SASL, the authinfo map), then the relayq
+ * user, then the queue: a daemon worker's loop, one run, or an admin op. */
 static int
-run_daemon(struct queue *q, const struct conf *c, const struct opts *o)
+serve(const struct conf *c, const struct opts *o, bool reloaded)
 {
-	sigset_t unblocked;
+	char err[RELAYQ_ERRLEN];
+	struct trust t;
+	struct queue q;
+	uid_t uid;
+	gid_t gid;
+	int rc = EX_OK;
+	trust_init(&t, c);
+	if (drop_privileges(&uid, &gid) == -1) {
+		trust_free(&t);
+		return EX_OSERR;
+	}
+	if (queue_open(&q, c->spool, err, sizeof err) == -1) {
+		log_err("%s", err);
+		trust_free(&t);
+		return EX_CANTCREAT;
+	}
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (o->admin_qid != NULL) {
+		if (deliver_admin(&q, c, &t, o->admin_qid, o->admin_op, err, sizeof err) == -1) {
+			fprintf(stderr, "relayqd: %s\n", err);
+			rc = EX_NOINPUT;
+		}
+	} else if (o->q.interval > 0)
+		rc = daemon_loop(&q, c, &t, &o->q, reloaded);
+	else
+		daemon_run_once(&q, c, &t, &o->q, true);
+	queue_close(&q);
+	trust_free(&t);
+	return rc;
+}
+
+static int
+work(const struct conf *c, bool reloaded, void *arg)
+{
+	int rc = serve(c, arg, reloaded);
+	log_close();
+	return rc;
+}
+
+static int load_conf(struct conf *c, const struct opts *o);
+
+static int
+reload(struct conf *c, void *arg)
+{
+	struct conf n;
+	if (load_conf(&n, arg) != EX_OK)
+		return -1;
+	*c = n;
+	return 0;
+}
+
+/* -q<interval>: the root supervisor (master.h) over a worker. */
+static int
+supervise(struct conf *c, struct opts *o)
+{
 	if (daemonize(o->foreground, o->q.interval, c) == -1) {
 		log_err("cannot start daemon: %s", strerror(errno));
 		return EX_OSERR;
 	}
-	install_signals(&unblocked);
-	if (submitd_start(&submitd, c) == -1)
-		log_err("submission socket: fork: %s", strerror(errno));
-	int trig = open_trigger(c);
-	write_pidfile(q);
-	bool deliver = true;
-	while (!got_term) {
-		/* Signals stay deliverable during a run so SIGTERM stops it
-		 * between messages; they are blocked only around ppoll. */
-		sigprocmask(SIG_SETMASK, &unblocked, NULL);
-		if (got_flush) {	/* SIGHUP/SIGUSR1: flush now, due or not */
-			got_flush = 0;
-			run_once(q, c, &o->q, true);
-		} else if (deliver) {
-			run_once(q, c, &o->q, false);
-		} else {
-			char err[RELAYQ_ERRLEN];
-			if (queue_pickup(q, err, sizeof err) == -1)
-				log_err("pickup: %s", err);
-		}
-		submitd_check(&submitd, c);
-		sigset_t all;
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, NULL);
-		if (!got_term && !got_flush)
-			deliver = wait_event(trig, o->q.interval, &unblocked, c->deliver_immediate);
-	}
-	submitd_stop(&submitd);
-	unlinkat(q->queuefd, "relayqd.pid", 0);
-	log_info("daemon stopping");
-	if (trig >= 0)
-		close(trig);
-	return EX_OK;
+	open_submit_socket(c);
+	struct master m = { .c = c, .reload = reload, .work = work, .arg = o,
+	    .submitd = &submitd };
+	return master_run(&m);
 }
 
 /* Errors and warnings go to stderr as well as syslog when someone can
@@ -380,7 +300,7 @@ open_log(const struct opts *o)
 }
 
 static int
-setup(struct conf *c, const struct opts *o)
+load_conf(struct conf *c, const struct opts *o)
 {
 	char err[4096];
 	conf_defaults(c);
@@ -392,6 +312,14 @@ setup(struct conf *c, const struct opts *o)
 		log_err_lines(err);
 		return EX_CONFIG;
 	}
+	return EX_OK;
+}
+
+static int
+setup(struct conf *c, const struct opts *o)
+{
+	if (load_conf(c, o) != EX_OK)
+		return EX_CONFIG;
 	if (o->init_only && c->smarthost[0] == '\0')
 		log_warn("%s: no smarthost yet: queue runs refuse to start until "
 		    "it has one", c->path);
@@ -409,10 +337,6 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct conf c;
-	struct queue q;
-	char err[RELAYQ_ERRLEN];
-	uid_t uid;
-	gid_t gid;
 
 	umask(027);
 	parse_args(&o, argc, argv);
@@ -420,27 +344,10 @@ main(int argc, char **argv)
 	int rc = setup(&c, &o);
 	if (rc != EX_OK || o.init_only)
 		return rc;
-	trust_init(&trust, &c);
 	if (o.q.interval > 0 && o.admin_qid == NULL)
-		open_submit_socket(&c);
-	if (drop_privileges(&uid, &gid) == -1)
-		return EX_OSERR;
-	if (queue_open(&q, c.spool, err, sizeof err) == -1) {
-		log_err("%s", err);
-		return EX_CANTCREAT;
-	}
-	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (o.admin_qid != NULL) {
-		if (deliver_admin(&q, &c, &trust, o.admin_qid, o.admin_op, err, sizeof err) == -1) {
-			fprintf(stderr, "relayqd: %s\n", err);
-			rc = EX_NOINPUT;
-		}
-	} else if (o.q.interval > 0)
-		rc = run_daemon(&q, &c, &o);
+		rc = supervise(&c, &o);
 	else
-		run_once(&q, &c, &o.q, true);
-	queue_close(&q);
-	trust_free(&trust);
+		rc = serve(&c, &o, false);
 	log_close();
 	return rc;
 }

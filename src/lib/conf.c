@@ -163,6 +163,8 @@ static const struct key keys[] = {
 	STR("authinfo", authinfo, K_STR),
 	STR("source_address", source_address, K_SOURCE),
 	STR("sender_relay", sender_relay, K_STR),
+	{ "relay_rate_limit", K_COUNT, offsetof(struct conf, relay_rate_limit), 0 },
+	{ "relay_sessions", K_COUNT, offsetof(struct conf, relay_sessions), 0 },
 	{ "auth", K_AUTH, 0, 0 },
 };
 

@@ -58,6 +58,8 @@ struct conf {
 	char source_address[128];	/* "" or one IPv4 and/or one IPv6
 					   address to connect from (srcaddr.h) */
 	char sender_relay[PATH_MAX];	/* map spec: envelope sender -> relays */
+	long relay_rate_limit;		/* messages a minute per route, 0 = any */
+	long relay_sessions;		/* sessions at once per route, 0 = any */
 	enum conf_auth auth;
 };
 

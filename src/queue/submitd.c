@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "dropwire.h"
 #include "log.h"
+#include "privs.h"
 #include "relayq.h"
 #include "spool.h"
 
@@ -290,9 +291,14 @@ submitd_start(struct submitd *s, const struct conf *c)
 	if (pid == -1)
 		return -1;
 	if (pid == 0) {
+		char err[RELAYQ_ERRLEN];
 		/* Our own process group: stopping it reaches the connections. */
 		if (setpgid(0, 0) == -1)
 			log_warn("submission socket: setpgid: %s", strerror(errno));
+		if (privs_drop(RELAYQ_USER, err, sizeof err) == -1) {
+			log_err("submission socket: %s", err);
+			_exit(EX_OSERR);
+		}
 		listen_loop(s->fd, c);
 		_exit(0);
 	}

@@ -1,8 +1,8 @@
 /* submitd: relayqd's end of the submission socket (dropwire.h), for
  * callers whose sendmail cannot create files in maildrop/ — its setgid
  * bit ignored under NoNewPrivileges, RestrictSUIDSGID or in a container.
- * A listener process, forked by the daemon after it dropped privileges,
- * accepts connections and forks one process per submission; that process
+ * A listener process, forked by the daemon's supervisor, becomes the
+ * relayq user and accepts connections and forks one process per submission; that process
  * writes the drop as the relayq user with the full commit sequence (I1)
  * and answers "ok" only after the fsyncs.  The message is attributed to
  * the peer's uid (SO_PEERCRED), never to what the client says. */
@@ -29,7 +29,8 @@ struct submitd {
  * the daemon runs without it. */
 int submitd_open(struct submitd *s, const struct conf *c, uid_t owner,
     char *err, size_t errlen);
-/* Forks the listener; 0 / -1 (errno). */
+/* Forks the listener, which becomes the relayq user first (when root);
+ * 0 / -1 (errno). */
 int submitd_start(struct submitd *s, const struct conf *c);
 /* Restarts a listener that died; call from the daemon's loop. */
 void submitd_check(struct submitd *s, const struct conf *c);
