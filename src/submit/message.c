@@ -125,17 +125,23 @@ header_line(struct message *m, char *line, size_t len, bool first)
 		return HEADER_DONE;
 	if (first && strncmp(line, "From ", 5) == 0)
 		return HEADER_STORED;	/* mbox separator: dropped, as dma does */
-	if ((line[0] == ' ' || line[0] == '\t') && m->n > 0)
-		return stored(continue_field(m, line, len));
-	size_t nl = field_name_len(line, len);
-	if (nl == 0) {		/* no header: this line starts the body */
-		m->first_body_line = strndup(line, len);
-		return m->first_body_line == NULL ? HEADER_NO_MEMORY : HEADER_DONE;
+	int rc;
+	if ((line[0] == ' ' || line[0] == '\t') && m->n > 0) {
+		rc = continue_field(m, line, len);
+	} else {
+		size_t nl = field_name_len(line, len);
+		if (nl == 0) {	/* no header: this line starts the body */
+			m->first_body_line = strndup(line, len);
+			return m->first_body_line == NULL ? HEADER_NO_MEMORY : HEADER_DONE;
+		}
+		rc = add_field(m, line, len, nl);
 	}
-	if (line[len - 1] != '\n')	/* header ends at EOF: keep it a line */
-		return stored(add_field(m, line, len, nl) == -1 ? -1 :
-		    continue_field(m, "\n", 1));
-	return stored(add_field(m, line, len, nl));
+	/* The header ends at EOF, in a field or in one of its continuation
+	 * lines: every field ends in LF, or the next one written (an added
+	 * Date:) would run on in the same line, past LINEWRAP_MAX. */
+	if (rc == 0 && line[len - 1] != '\n')
+		rc = continue_field(m, "\n", 1);
+	return stored(rc);
 }
 
 enum submit_status

@@ -1,6 +1,7 @@
 /* fuzz_message: the whole submission pipeline (header read, -t, aliases
  * off, local names, qualification, added headers, the MIME decision and
- * quoted-printable re-encoding, body copy) on arbitrary input. */
+ * quoted-printable re-encoding, body copy) on arbitrary input; no header
+ * line written may pass 998 octets. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The header must come out with no line over LINEWRAP_MAX. */
+static void
+check_header(const struct message *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (fp == NULL || message_write_header(m, fp) != 0 || fclose(fp) != 0)
+		abort();
+	for (const char *p = text; p < text + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(text + len - p);
+		if (n > LINEWRAP_MAX)
+			abort();
+		p += n + 1;
+	}
+	free(text);
+}
+
 /* As submit.c writes it: broken long lines, or (a single text part, when
  * asked) the body re-encoded quoted-printable. */
 static void
@@ -21,8 +41,10 @@ write_message(struct message *m, FILE *in, FILE *out, bool qp, struct msg_stats 
 {
 	char err[256];
 	size_t written = 0;
+	check_header(m);
 	m->wrap_body = !mime_qp_eligible(m);
 	if (qp && !m->wrap_body && mime_set_qp(m) == 0) {
+		check_header(m);
 		long at = ftell(in);
 		fseek(in, 0, SEEK_END);
 		long end = ftell(in);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "linewrap.h"
 #include "message.h"
 #include "prepare.h"
 #include "relayq.h"
@@ -361,6 +362,42 @@ test_address_spans(void **state)
 	assert_int_equal(addr_parse_list("a\x01@b", &l, err, sizeof err), -1);
 }
 
+/* `in` ends inside the header, with no LF: what is stored is `in`, its
+ * LF, then the fields added, each a line of at most LINEWRAP_MAX. */
+static void
+header_ends_at_eof(const char *in, struct msg_opts *o)
+{
+	struct run r;
+	char *argv[] = { "bob@example.net" };
+	char want[1400];
+	submit(in, o, argv, 1, &r);
+	assert_int_equal(r.rc, SUBMIT_OK);
+	snprintf(want, sizeof want, "%s\nDate: Sun, 22 Nov 2026 19:33:59 +0000\n"
+	    "Message-ID: <20261122193359.QQQQQQQQQQQQQQ@host.example.org>\n"
+	    "From: root@example.org\n\n", in);
+	assert_string_equal(r.out, want);
+	for (const char *p = r.out; *p != '\0'; p += strcspn(p, "\n") + 1)
+		assert_true(strcspn(p, "\n") <= LINEWRAP_MAX);
+	done(&r);
+}
+
+/* The input ends in a continuation line: the field still ends in LF, so
+ * the Date: added after it is a line of its own, not run on into it
+ * (fuzz_message, corpus eof_continuation). */
+static void
+test_header_ends_in_continuation(void **state)
+{
+	struct msg_opts o = opts();
+	char in[1100];
+	o.extract = false;
+	header_ends_at_eof("Subject: a\n b", &o);
+	/* A continuation line of 991 octets: 1,028 with the Date: run on. */
+	snprintf(in, sizeof in, "Subject: x\n %0990d", 0);
+	header_ends_at_eof(in, &o);
+	/* An address field that does not parse is left as written. */
+	header_ends_at_eof("Cc: a@b,\n (unclosed", &o);
+}
+
 int
 main(void)
 {
@@ -378,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_hostile_input_refused),
 		cmocka_unit_test(test_large_body_streams),
 		cmocka_unit_test(test_address_spans),
+		cmocka_unit_test(test_header_ends_in_continuation),
 	};
 	return cmocka_run_group_tests_name("submission", tests, setup, teardown);
 }
