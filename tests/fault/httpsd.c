@@ -13,7 +13,8 @@
  * Listens on 127.0.0.1:PORT and forks a child per connection, so a stalled
  * answer blocks nobody else; children die with the server (and after 120 s
  * in any case).  A child reads one request (head bounded to 16 KiB, 10 s),
- * answers with "Connection: close" and closes.  GET and HEAD only.
+ * answers with "Connection: close" and closes.  GET and HEAD; POST for
+ * the directives below.
  *
  * Host H (port stripped, lower-cased) and target /P?Q map to DOCROOT/H/P
  * (P percent-decoded; a ".." segment gets 400).  No such regular file:
@@ -26,6 +27,38 @@
  *                    120 s: curl before 8.4 ignores --max-filesize here)
  *   #!redirect URL   302 with "Location: URL"
  *   #!status NNN     status NNN with a small text body
+ *
+ * POST (bodies up to 16 KiB, Content-Length only) is answered only by a
+ * file whose first line is a POST directive; any other file gets 405.
+ * The OAuth 2.0 device authorization grant (RFC 8628), for relayq-setup
+ * --oauth2; the rest of the file holds "key value" lines:
+ *   #!device-authorization   the device endpoint.  Checks client_id and
+ *                    scope (keys of the same names; a missing key is not
+ *                    checked) and answers 200 with the JSON on the
+ *                    "response" line verbatim, or 400 invalid_client /
+ *                    invalid_scope.
+ *   #!device-token   the token endpoint for the device_code grant.
+ *                    Checks grant_type, client_id and device_code (keys
+ *                    client_id, device_code), then answers poll number N
+ *                    (counted across connections in FILE.polls) with the
+ *                    N-th "poll" line, the last one repeating:
+ *                      poll pending        400 authorization_pending
+ *                      poll slow_down      400 slow_down
+ *                      poll expired_token  400 expired_token
+ *                      poll access_denied  400 access_denied
+ *                      poll declined       400 authorization_declined
+ *                      poll success        200, the tokens: keys
+ *                                          access_token, refresh_token,
+ *                                          expires_in, scope
+ *                      poll approval       pending until FILE.approved
+ *                                          exists (the test, playing the
+ *                                          user, writes the user code
+ *                                          into it; it must equal key
+ *                                          user_code), then success
+ *                    FILE.polls gets "N MS ANSWER" per poll (MS: the
+ *                    wall clock in milliseconds), for the test to check
+ *                    the intervals.  A bad request gets 400
+ *                    invalid_request / invalid_client / invalid_grant.
  * Problems with the server itself (TLS handshakes that fail, bad
  * directives) go to stderr. */
 #include <arpa/inet.h>
@@ -43,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,6 +93,10 @@
 struct request {
 	char *method, *target, *version;
 	const char *host;	/* NULL if absent */
+	long long content_length;	/* -1 if absent */
+	char body[HEAD_MAX + 1];	/* POST: the body, NUL-terminated */
+	size_t body_len;
+	bool post;
 };
 
 static const char *docroot;
@@ -152,7 +190,7 @@ reason(int code)
 		{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" },
 		{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
 		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 410, "Gone" },
+		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 410, "Gone" }, { 411, "Length Required" }, { 413, "Content Too Large" },
 		{ 414, "URI Too Long" }, { 429, "Too Many Requests" },
 		{ 431, "Request Header Fields Too Large" },
 		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
@@ -198,10 +236,11 @@ send_status(int code, const char *extra)
 	return head_only ? 0 : peer_write(body, (size_t)n);
 }
 
-/* 0: buf holds a request head (NUL-terminated, the blank line cut off);
+/* 0: buf holds a request head (NUL-terminated, the blank line cut off),
+ * and the *extra bytes after it (the start of a body) at buf + *off;
  * -1: the client went away or stalled; else the HTTP status to answer. */
 static int
-read_head(char *buf, size_t cap)
+read_head(char *buf, size_t cap, size_t *off, size_t *extra)
 {
 	size_t len = 0;
 	for (;;) {
@@ -215,6 +254,8 @@ read_head(char *buf, size_t cap)
 		char *crlf = memmem(buf, len, "\r\n\r\n", 4), *lf = memmem(buf, len, "\n\n", 2);
 		char *end = crlf != NULL && (lf == NULL || crlf < lf) ? crlf : lf;
 		if (end != NULL) {
+			*off = (size_t)(end - buf) + (end == crlf ? 4 : 2);
+			*extra = len - *off;
 			*end = '\0';
 			return memchr(buf, '\0', (size_t)(end - buf)) != NULL ? 400 : 0;
 		}
@@ -255,6 +296,12 @@ parse_head(char *buf, struct request *req)
 		if (strcasecmp(line, "Host") == 0) {
 			req->host = trim(colon + 1);
 			hosts++;
+		} else if (strcasecmp(line, "Content-Length") == 0) {
+			char *v = trim(colon + 1), *end;
+			errno = 0;
+			req->content_length = strtoll(v, &end, 10);
+			if (errno != 0 || end == v || *end != '\0' || req->content_length < 0)
+				return 400;
 		}
 	}
 	if (strncmp(req->version, "HTTP/1.", 7) != 0)
@@ -434,8 +481,227 @@ directive(const char *line, const char *path)
 	return false;
 }
 
+/* ---- POST: the OAuth 2.0 device authorization grant (RFC 8628) ---- */
+
+/* Form field name of an x-www-form-urlencoded body, decoded into out;
+ * false if absent, malformed or too long. */
+static bool
+form_get(const char *body, const char *name, char *out, size_t cap)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = body; *p != '\0'; p += strcspn(p, "&"), p += *p == '&') {
+		if (strncmp(p, name, nlen) != 0 || p[nlen] != '=')
+			continue;
+		size_t o = 0;
+		for (p += nlen + 1; *p != '\0' && *p != '&'; p++) {
+			int c = (unsigned char)*p;
+			if (c == '+')
+				c = ' ';
+			else if (c == '%') {
+				int hi = hexval(p[1]), lo = hi >= 0 ? hexval(p[2]) : -1;
+				if (lo < 0)
+					return false;
+				c = hi * 16 + lo;
+				p += 2;
+			}
+			if (o + 1 >= cap)
+				return false;
+			out[o++] = (char)c;
+		}
+		out[o] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* The value of the n-th (1-based; past the end: the last) "key value"
+ * line of a directive file's text; false if there is none. */
+static bool
+script_get(const char *text, const char *key, long n, char *out, size_t cap)
+{
+	size_t klen = strlen(key);
+	bool found = false;
+	for (const char *p = text; *p != '\0' && n > 0; p += strcspn(p, "\n"), p += *p == '\n') {
+		size_t len = strcspn(p, "\r\n");
+		if (len <= klen || strncmp(p, key, klen) != 0 || p[klen] != ' ')
+			continue;
+		len -= klen + 1;
+		if (len >= cap)
+			len = cap - 1;
+		memcpy(out, p + klen + 1, len);
+		out[len] = '\0';
+		found = true;
+		n--;
+	}
+	return found;
+}
+
+/* Does the form field equal the script's value (true when the script
+ * does not say)? */
+static bool
+field_ok(const char *text, const struct request *req, const char *key)
+{
+	char want[1024], got[1024];
+	if (!script_get(text, key, 1, want, sizeof want))
+		return true;
+	return form_get(req->body, key, got, sizeof got) && strcmp(want, got) == 0;
+}
+
 static void
-serve_file(const char *path)
+send_json(int code, const char *json)
+{
+	size_t len = strlen(json);
+	if (send_head(code, "application/json", (long long)len,
+	    "Cache-Control: no-store\r\nPragma: no-cache\r\n") == 0)
+		(void)peer_write(json, len);
+}
+
+static void
+oauth_error(int code, const char *error)
+{
+	char json[256];
+	snprintf(json, sizeof json, "{\"error\":\"%s\",\"error_description\":"
+	    "\"httpsd says %s\"}", error, error);
+	send_json(code, json);
+}
+
+static void
+device_authorization(const char *text, const struct request *req)
+{
+	char response[8192];
+	if (!field_ok(text, req, "client_id"))
+		oauth_error(400, "invalid_client");
+	else if (!field_ok(text, req, "scope"))
+		oauth_error(400, "invalid_scope");
+	else if (!script_get(text, "response", 1, response, sizeof response))
+		oauth_error(500, "no_response_line");
+	else
+		send_json(200, response);
+}
+
+/* This poll's number (1, 2, ...), counted in path.polls under a lock,
+ * with its line "N MS ANSWER" appended; 0 on trouble. */
+static long
+record_poll(const char *path, const char *answer)
+{
+	char name[4096], buf[65536], line[256];
+	struct timespec now;
+	long n = 1;
+	snprintf(name, sizeof name, "%s.polls", path);
+	int fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1 || flock(fd, LOCK_EX) == -1) {
+		fprintf(stderr, "httpsd: %s: %s\n", name, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < r; i++)
+			n += buf[i] == '\n';
+	clock_gettime(CLOCK_REALTIME, &now);
+	int len = snprintf(line, sizeof line, "%ld %lld %s\n", n,
+	    (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, answer);
+	if (answer != NULL && (len < 0 || write(fd, line, (size_t)len) != len))
+		fprintf(stderr, "httpsd: %s: %s\n", name, strerror(errno));
+	close(fd);
+	return n;
+}
+
+/* The answer the n-th "poll" line gives now. */
+static void
+poll_answer(const char *text, const char *path, long n, char *answer, size_t cap)
+{
+	char approved[4096], code[256], want[256];
+	if (!script_get(text, "poll", n, answer, cap))
+		snprintf(answer, cap, "success");
+	if (strcmp(answer, "approval") != 0)
+		return;
+	snprintf(approved, sizeof approved, "%s.approved", path);
+	FILE *fp = fopen(approved, "r");
+	bool yes = fp != NULL && fgets(code, sizeof code, fp) != NULL &&
+	    script_get(text, "user_code", 1, want, sizeof want) &&
+	    strncmp(code, want, strlen(want)) == 0;
+	if (fp != NULL)
+		fclose(fp);
+	snprintf(answer, cap, yes ? "success" : "pending");
+}
+
+static void
+send_tokens(const char *text)
+{
+	char at[2048] = "", rt[2048] = "", exp[32] = "3600", scope[1024] = "", json[8192];
+	(void)script_get(text, "access_token", 1, at, sizeof at);
+	(void)script_get(text, "refresh_token", 1, rt, sizeof rt);
+	(void)script_get(text, "expires_in", 1, exp, sizeof exp);
+	(void)script_get(text, "scope", 1, scope, sizeof scope);
+	snprintf(json, sizeof json, "{\"access_token\":\"%s\",\"token_type\":\"Bearer\","
+	    "\"expires_in\":%s,%s%s%s\"scope\":\"%s\"}", at, exp, rt[0] != '\0' ?
+	    "\"refresh_token\":\"" : "", rt, rt[0] != '\0' ? "\"," : "", scope);
+	send_json(200, json);
+}
+
+static void
+device_token(const char *text, const char *path, const struct request *req)
+{
+	static const struct {
+		const char *answer, *error;
+	} errors[] = {
+		{ "pending", "authorization_pending" }, { "slow_down", "slow_down" },
+		{ "expired_token", "expired_token" }, { "access_denied", "access_denied" },
+		{ "declined", "authorization_declined" },
+	};
+	char grant[256], answer[64];
+	if (!form_get(req->body, "grant_type", grant, sizeof grant) ||
+	    strcmp(grant, "urn:ietf:params:oauth:grant-type:device_code") != 0) {
+		oauth_error(400, "unsupported_grant_type");
+		return;
+	}
+	if (!field_ok(text, req, "client_id")) {
+		oauth_error(400, "invalid_client");
+		return;
+	}
+	if (!field_ok(text, req, "device_code")) {
+		oauth_error(400, "invalid_grant");
+		return;
+	}
+	long n = record_poll(path, NULL);
+	poll_answer(text, path, n, answer, sizeof answer);
+	(void)record_poll(path, answer);
+	for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+		if (strcmp(answer, errors[i].answer) == 0) {
+			oauth_error(400, errors[i].error);
+			return;
+		}
+	send_tokens(text);
+}
+
+/* A POST directive: true if line is one (and it was answered). */
+static bool
+post_directive(const char *line, const char *path, const struct request *req)
+{
+	bool authz = strcmp(line, "#!device-authorization") == 0;
+	if (!authz && strcmp(line, "#!device-token") != 0)
+		return false;
+	char text[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd == -1 ? -1 : read(fd, text, sizeof text - 1);
+	if (fd != -1)
+		close(fd);
+	if (n < 0) {
+		send_status(500, NULL);
+		return true;
+	}
+	text[n] = '\0';
+	if (authz)
+		device_authorization(text, req);
+	else
+		device_token(text, path, req);
+	return true;
+}
+
+static void
+serve_file(const char *path, const struct request *req)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
@@ -469,11 +735,17 @@ serve_file(const char *path)
 			line[len] = '\0';
 			if (len > 0 && line[len - 1] == '\r')
 				line[len - 1] = '\0';
-			if (directive(line, path)) {
+			if ((req->post && post_directive(line, path, req)) ||
+			    (!req->post && directive(line, path))) {
 				close(fd);
 				return;
 			}
 		}
+	}
+	if (req->post) {
+		send_status(405, "Allow: GET, HEAD\r\n");
+		close(fd);
+		return;
 	}
 	/* Verbatim: exactly st_size bytes, whatever happens to the file. */
 	long long left = st.st_size;
@@ -493,12 +765,38 @@ serve_file(const char *path)
 	close(fd);
 }
 
+/* A POST's body (Content-Length bytes, the first `extra` of them already
+ * read at start) into req->body: 0, -1 when the client went away, or the
+ * HTTP status to answer. */
+static int
+read_body(struct request *req, const char *start, size_t extra)
+{
+	if (req->content_length < 0)
+		return 411;
+	if (req->content_length > HEAD_MAX || (long long)extra > req->content_length)
+		return 413;
+	memcpy(req->body, start, extra);
+	req->body_len = extra;
+	while ((long long)req->body_len < req->content_length) {
+		size_t n = peer_read(req->body + req->body_len,
+		    (size_t)req->content_length - req->body_len);
+		if (n == 0)
+			return -1;
+		req->body_len += n;
+	}
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
 static void
 handle_request(void)
 {
-	char head[HEAD_MAX + 1], path[4096];
-	struct request req = { 0 };
-	int rc = read_head(head, sizeof head);
+	static char head[HEAD_MAX + 1];
+	static struct request req;
+	char path[4096];
+	size_t off = 0, extra = 0;
+	req.content_length = -1;
+	int rc = read_head(head, sizeof head, &off, &extra);
 	if (rc == -1)
 		return;
 	if (rc == 0)
@@ -510,19 +808,25 @@ handle_request(void)
 		return;
 	}
 	head_only = strcmp(req.method, "HEAD") == 0;
-	if (!head_only && strcmp(req.method, "GET") != 0) {
-		send_status(405, "Allow: GET, HEAD\r\n");
+	req.post = strcmp(req.method, "POST") == 0;
+	if (!head_only && !req.post && strcmp(req.method, "GET") != 0) {
+		send_status(405, "Allow: GET, HEAD, POST\r\n");
 		return;
 	}
 	if (req.host == NULL) {
 		send_status(400, NULL);
 		return;
 	}
+	if (req.post && (rc = read_body(&req, head + off, extra)) != 0) {
+		if (rc > 0)
+			send_status(rc, NULL);
+		return;
+	}
 	if ((rc = map_path(&req, path, sizeof path)) != 0) {
 		send_status(rc, NULL);
 		return;
 	}
-	serve_file(path);
+	serve_file(path, &req);
 }
 
 static void
