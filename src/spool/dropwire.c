@@ -58,7 +58,7 @@ parse_envelope(const char *p, const char *end, struct dropwire_cmd *c)
 static int
 parse_qp(const char *p, const char *end, struct dropwire_cmd *c)
 {
-	if (parse_len(&p, end, DROPWIRE_ENVELOPE_MAX, &c->len) == -1 || p == end || *p++ != ' ')
+	if (parse_len(&p, end, DROPWIRE_HEADER_MAX, &c->len) == -1 || p == end || *p++ != ' ')
 		return -1;
 	return parse_len(&p, end, (1LL << 62), &c->body_off) == 0 && p == end ? 0 : -1;
 }

@@ -32,6 +32,8 @@
 #define DROPWIRE_GREETING "relayq-submit 1\n"
 #define DROPWIRE_LINE_MAX 128		/* a command or reply line, LF included */
 #define DROPWIRE_ENVELOPE_MAX (16LL * 1024 * 1024)
+#define DROPWIRE_HEADER_MAX (2LL * 1024 * 1024)	/* qp: the submitter's header
+						   is at most 1 MiB before folding */
 
 enum dropwire_verb { DW_ENVELOPE, DW_DATA, DW_QP, DW_COMMIT };
 
@@ -45,7 +47,7 @@ struct dropwire_cmd {
 
 /* One command line, LF included.  0, or -1 if it is not exactly one of
  * the forms above (lengths: decimal, no sign, no leading zero, at most
- * DROPWIRE_ENVELOPE_MAX for an envelope). */
+ * DROPWIRE_ENVELOPE_MAX for an envelope, DROPWIRE_HEADER_MAX for qp). */
 int dropwire_parse_cmd(const char *line, size_t n, struct dropwire_cmd *c);
 /* The command line for c into out (DROPWIRE_LINE_MAX); its length. */
 size_t dropwire_format_cmd(const struct dropwire_cmd *c, char *out, size_t size);

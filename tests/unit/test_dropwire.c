@@ -47,7 +47,7 @@ test_commands_refused(void **state)
 		"data 5", "data 5\r\n", "data  5\n", "data -5\n", "data +5\n", "data 05\n",
 		"data 5 \n", "data\n", "DATA 5\n", "data 99999999999999999999\n",
 		"envelope 57\n", "envelope 57 0123456789abc\n", "envelope 57 0123456789abc!\n",
-		"envelope 17000000 0123456789abcd\n", "qp 1\n", "qp 1 2 3\n",
+		"envelope 17000000 0123456789abcd\n", "qp 3000000 0\n", "qp 1\n", "qp 1 2 3\n",
 		"commit\n", "commit 9\n", "commit 77\n", "hello\n", "\n", "",
 	};
 	struct dropwire_cmd c;
