@@ -59,8 +59,10 @@ DIRS_smtp    := src/smtp maps src/lib
 DIRS_deliver := src/deliver src/queue src/smtp src/addr src/spool maps src/lib
 DIRS_setup   := tools/setup src/smtp maps src/lib
 DIRS_tools   := maps src/lib
+# relayq-oauth2-refresh: the token endpoint client (libcurl), run by relayqd
+DIRS_oauth2  := src/oauth2 src/lib
 DIRS_all     := src/lib src/addr src/spool src/submit src/queue src/smtp \
-                src/deliver maps tools/setup
+                src/deliver maps tools/setup src/oauth2
 
 $(B)/src/lib/%.o:     INC = $(DIRS_lib:%=-I%)
 $(B)/src/addr/%.o:    INC = $(DIRS_addr:%=-I%)
@@ -72,12 +74,13 @@ $(B)/src/smtp/%.o:    INC = $(DIRS_smtp:%=-I%)
 $(B)/src/deliver/%.o: INC = $(DIRS_deliver:%=-I%)
 $(B)/tools/setup/%.o: INC = $(DIRS_setup:%=-I%)
 $(B)/tools/%.o:       INC = $(DIRS_tools:%=-I%)
+$(B)/src/oauth2/%.o:  INC = $(DIRS_oauth2:%=-I%)
 $(B)/tests/%.o:       INC = $(DIRS_all:%=-I%)
 
 # The mains are not in their folder's archive.
 MAINS     := src/submit/sendmail.c src/deliver/relayqd.c src/queue/showq.c \
-             src/queue/queuectl.c tools/setup/main.c
-ARCHIVES  := lib addr spool maps submit queue smtp deliver setup
+             src/queue/queuectl.c tools/setup/main.c src/oauth2/refresh.c
+ARCHIVES  := lib addr spool maps submit queue smtp deliver setup oauth2
 src_of     = $(filter-out $(MAINS),$(wildcard $(firstword $(DIRS_$(1)))/*.c))
 objs_of    = $(patsubst %.c,$(B)/%.o,$(call src_of,$(1)))
 LIB        = $(B)/lib$(1).a
@@ -92,11 +95,12 @@ L_queue   := $(call LIB,queue)
 L_smtp    := $(call LIB,smtp)
 L_deliver := $(call LIB,deliver)
 L_setup   := $(call LIB,setup)
+L_oauth2  := $(call LIB,oauth2)
 SETUP_LIBS := $(CURL_LIBS) $(XML_LIBS) $(DNS_LIBS) $(PSL_LIBS) $(SSL_LIBS) $(SASL_LIBS) $(DB_LIBS)
 $(B)/tools/setup/psl.o: CPPFLAGS += -DRELAYQ_HAVE_LIBPSL
 
 PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap \
-             $(B)/relayq-setup $(B)/relayq-queue
+             $(B)/relayq-setup $(B)/relayq-queue $(B)/relayq-oauth2-refresh
 TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
@@ -144,6 +148,11 @@ $(B)/relayq-makemap: $(B)/tools/makemap.o $(L_maps) $(L_lib)
 $(B)/relayq-setup: $(B)/tools/setup/main.o $(L_setup) $(L_smtp) $(L_maps) $(L_lib)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SETUP_LIBS)
 
+# Run by relayqd (as relayq) before a session with an OAuth2 credential:
+# the only delivery-side program that links libcurl, so relayqd does not.
+$(B)/relayq-oauth2-refresh: $(B)/src/oauth2/refresh.o $(L_oauth2) $(L_lib)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CURL_LIBS)
+
 $(B)/faultd: $(B)/tests/fault/faultd.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
@@ -153,7 +162,7 @@ $(B)/httpsd: $(B)/tests/fault/httpsd.o
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-ALL_LIBS := $(L_setup) $(L_deliver) $(L_submit) $(L_queue) $(L_smtp) $(L_addr) \
+ALL_LIBS := $(L_setup) $(L_oauth2) $(L_deliver) $(L_submit) $(L_queue) $(L_smtp) $(L_addr) \
             $(L_spool) $(L_maps) $(L_lib)
 $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(SETUP_LIBS)
@@ -185,7 +194,7 @@ fuzz: $(FUZZ_BINS)
 # An include across a wall must not compile, and no file calls back into a
 # file that calls it (tests/cycles.sh reads the objects' symbols).
 check-walls: $(B)/paths.h $(PROGS)
-	sh tests/walls.sh "$(CC)" "$(B)" $(foreach a,lib addr spool maps submit queue smtp deliver setup,"$(a)=$(DIRS_$(a))")
+	sh tests/walls.sh "$(CC)" "$(B)" $(foreach a,lib addr spool maps submit queue smtp deliver setup oauth2,"$(a)=$(DIRS_$(a))")
 	sh tests/cycles.sh "$(B)"
 
 deps:

@@ -6,7 +6,7 @@
 # check and "walls: N passed, N failed".
 set -u
 cc=$1 build=$2; shift 2
-all="src/lib src/addr src/spool src/submit src/queue src/smtp src/deliver maps tools/setup"
+all="src/lib src/addr src/spool src/submit src/queue src/smtp src/deliver maps tools/setup src/oauth2"
 pass=0; fail=0
 probe=$(mktemp /tmp/relayq-wall.XXXXXX.c)
 trap 'rm -f "$probe"' EXIT

@@ -59,6 +59,21 @@
  *                    wall clock in milliseconds), for the test to check
  *                    the intervals.  A bad request gets 400
  *                    invalid_request / invalid_client / invalid_grant.
+ *   #!refresh-token  the token endpoint for the refresh_token grant (RFC
+ *                    6749 §6), for relayq-oauth2-refresh.  Checks
+ *                    grant_type, client_id and client_secret (when the
+ *                    file has those keys), and the refresh token against
+ *                    the "valid_refresh" lines (any of them; none: all
+ *                    refused with 400 invalid_grant).  Then "answer"
+ *                    says what to do (default success):
+ *                      answer success      200: access_token, expires_in
+ *                                          (default 3600), and "rotate"
+ *                                          as the new refresh_token when
+ *                                          the file has one
+ *                      answer status NNN   status NNN, a text body
+ *                      answer ERROR        400 {"error":"ERROR"}
+ *                    Each request is counted in FILE.polls ("N MS
+ *                    refresh"), as the device polls are.
  * Problems with the server itself (TLS handshakes that fail, bad
  * directives) go to stderr. */
 #include <arpa/inet.h>
@@ -676,12 +691,64 @@ device_token(const char *text, const char *path, const struct request *req)
 	send_tokens(text);
 }
 
+/* Is the form's refresh_token one of the "valid_refresh" lines? */
+static bool
+refresh_valid(const char *text, const struct request *req)
+{
+	char got[2048], want[2048];
+	if (!form_get(req->body, "refresh_token", got, sizeof got))
+		return false;
+	/* Past the end script_get repeats the last line: harmless here. */
+	for (long i = 1; i <= 16 && script_get(text, "valid_refresh", i, want, sizeof want); i++)
+		if (strcmp(want, got) == 0)
+			return true;
+	return false;
+}
+
+static void
+refresh_token(const char *text, const char *path, const struct request *req)
+{
+	char grant[256], answer[256] = "success", at[2048] = "", rt[2048] = "",
+	    exp[32] = "3600", json[8192];
+	(void)record_poll(path, "refresh");
+	if (!form_get(req->body, "grant_type", grant, sizeof grant) ||
+	    strcmp(grant, "refresh_token") != 0) {
+		oauth_error(400, "unsupported_grant_type");
+		return;
+	}
+	if (!field_ok(text, req, "client_id") || !field_ok(text, req, "client_secret")) {
+		oauth_error(401, "invalid_client");
+		return;
+	}
+	if (!refresh_valid(text, req)) {
+		oauth_error(400, "invalid_grant");
+		return;
+	}
+	(void)script_get(text, "answer", 1, answer, sizeof answer);
+	if (strncmp(answer, "status ", 7) == 0) {
+		send_status(atoi(answer + 7), NULL);
+		return;
+	}
+	if (strcmp(answer, "success") != 0) {
+		oauth_error(400, answer);
+		return;
+	}
+	(void)script_get(text, "access_token", 1, at, sizeof at);
+	(void)script_get(text, "rotate", 1, rt, sizeof rt);
+	(void)script_get(text, "expires_in", 1, exp, sizeof exp);
+	snprintf(json, sizeof json, "{\"access_token\":\"%s\",\"token_type\":\"Bearer\","
+	    "\"expires_in\":%s%s%s%s}", at, exp, rt[0] != '\0' ? ",\"refresh_token\":\"" : "",
+	    rt, rt[0] != '\0' ? "\"" : "");
+	send_json(200, json);
+}
+
 /* A POST directive: true if line is one (and it was answered). */
 static bool
 post_directive(const char *line, const char *path, const struct request *req)
 {
 	bool authz = strcmp(line, "#!device-authorization") == 0;
-	if (!authz && strcmp(line, "#!device-token") != 0)
+	bool refresh = strcmp(line, "#!refresh-token") == 0;
+	if (!authz && !refresh && strcmp(line, "#!device-token") != 0)
 		return false;
 	char text[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -693,7 +760,9 @@ post_directive(const char *line, const char *path, const struct request *req)
 		return true;
 	}
 	text[n] = '\0';
-	if (authz)
+	if (refresh)
+		refresh_token(text, path, req);
+	else if (authz)
 		device_authorization(text, req);
 	else
 		device_token(text, path, req);
