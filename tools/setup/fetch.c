@@ -159,13 +159,16 @@ url_host(const char *url, char *host, size_t size)
 	host[len] = '\0';
 }
 
-enum fetch_status
-fetch_https(const struct net *n, const char *url, bool progress,
-    struct buf *body, char *err, size_t errlen)
+/* The transfer set up and run: GET, or POST of form when it is not NULL.
+ * *status: the HTTP status of an answer, 0 if none. */
+static enum fetch_status
+transfer(const struct net *n, const char *url, const char *form, bool progress,
+    struct buf *body, long *status, char *err, size_t errlen)
 {
 	char host[256], ebuf[CURL_ERROR_SIZE] = "";
 	url_host(url, host, sizeof host);
 	buf_reset(body);
+	*status = 0;
 	if (!net_allowed(n, host, "443")) {
 		snprintf_rq(err, errlen, "Could not resolve host: %s (not in the "
 		    "--connect-to list)", host);
@@ -176,7 +179,9 @@ fetch_https(const struct net *n, const char *url, bool progress,
 	struct sink s = { body, false };
 	struct ticker t = { progress, time(NULL) };
 	if (h == NULL || (n->nmaps > 0 && cto == NULL) ||
-	    set_options(h, n, url, &s, &t, cto, ebuf) == -1) {
+	    set_options(h, n, url, &s, &t, cto, ebuf) == -1 ||
+	    (form != NULL && (curl_easy_setopt(h, CURLOPT_POSTFIELDS, form) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK))) {
 		snprintf_rq(err, errlen, "libcurl: cannot set up the request");
 		curl_slist_free_all(cto);
 		curl_easy_cleanup(h);
@@ -184,9 +189,32 @@ fetch_https(const struct net *n, const char *url, bool progress,
 	}
 	CURLcode rc = curl_easy_perform(h);
 	enum fetch_status st = judge(h, rc, &s, n, ebuf, err, errlen);
+	if (rc == CURLE_OK && !s.too_big)
+		(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(cto);
 	curl_easy_cleanup(h);
+	return st;
+}
+
+enum fetch_status
+fetch_https(const struct net *n, const char *url, bool progress,
+    struct buf *body, char *err, size_t errlen)
+{
+	long status;
+	enum fetch_status st = transfer(n, url, NULL, progress, body, &status, err,
+	    errlen);
 	if (st != FETCH_OK)
 		buf_reset(body);
+	return st;
+}
+
+enum fetch_status
+fetch_post_form(const struct net *n, const char *url, const char *form,
+    struct buf *body, long *status, char *err, size_t errlen)
+{
+	enum fetch_status st = transfer(n, url, form, false, body, status, err, errlen);
+	if (*status != 0)
+		return FETCH_OK;
+	buf_free_secret(body);
 	return st;
 }

@@ -1,4 +1,4 @@
-/* fetch: one HTTPS GET through libcurl, the only file of relayq that
+/* fetch: one HTTPS GET (or a form POST) through libcurl, the only file of relayq that
  * includes it.  Certificates verified (system store or net->ca), https
  * only, redirects too (at most FETCH_MAX_REDIRS), a time limit on the
  * whole transfer and a size limit on the body, both enforced whatever
@@ -29,5 +29,12 @@ void fetch_global_done(void);
  * for every second spent waiting. */
 enum fetch_status fetch_https(const struct net *n, const char *url,
     bool progress, struct buf *body, char *err, size_t errlen);
+
+/* POSTs form (application/x-www-form-urlencoded; a secret: never shown)
+ * to url, no redirects.  FETCH_OK when any HTTP answer came, with its
+ * status and body (which may hold tokens: buf_free_secret it); else the
+ * reason in err. */
+enum fetch_status fetch_post_form(const struct net *n, const char *url,
+    const char *form, struct buf *body, long *status, char *err, size_t errlen);
 
 #endif

@@ -42,10 +42,20 @@ put_item(struct buf *out, char tag, const char *value)
 	return rc;
 }
 
+bool
+login_given(const struct login *l)
+{
+	return l->password != NULL || l->oauth2_file[0] != '\0';
+}
+
 int
 login_value(const struct login *l, bool redact, struct buf *out)
 {
 	buf_reset(out);
+	if (l->oauth2_file[0] != '\0')
+		return put_item(out, 'U', l->user) == -1 || buf_putc(out, ' ') == -1 ||
+		    put_item(out, 'O', l->oauth2_file) == -1 || buf_putc(out, ' ') == -1 ||
+		    put_item(out, 'M', l->mech) == -1 ? -1 : 0;
 	if (put_item(out, 'U', l->user) == -1 || buf_putc(out, ' ') == -1 ||
 	    put_item(out, 'I', l->user) == -1 || buf_putc(out, ' ') == -1)
 		return -1;
@@ -58,7 +68,7 @@ int
 login_check(const struct login *l, const char *host, char *err, size_t errlen)
 {
 	struct buf v;
-	if (l->password == NULL || l->password[0] == '\0') {
+	if (l->oauth2_file[0] == '\0' && (l->password == NULL || l->password[0] == '\0')) {
 		snprintf_rq(err, errlen, "the password is empty");
 		return -1;
 	}

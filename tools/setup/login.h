@@ -4,6 +4,7 @@
 #ifndef RELAYQ_SETUP_LOGIN_H
 #define RELAYQ_SETUP_LOGIN_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "buf.h"
@@ -11,10 +12,19 @@
 struct login {
 	char user[256];		/* U: and I: */
 	char *password;		/* malloc'd; NULL = none given */
+	/* --oauth2: the token file ("" = a password login) and the
+	 * mechanism; the entry is then "U:user" "O:file" "M:mech". */
+	char oauth2_file[PATH_MAX];
+	char mech[16];
 };
 
+/* Is there a credential to log in with and write (a password or a token
+ * file)? */
+bool login_given(const struct login *l);
+
 /* Renders the AuthInfo value into out (a secret: free it with
- * buf_free_secret).  `redact`: "P:***" instead of the password.  Each of
+ * buf_free_secret); with a token file, "U:user" "O:file" "M:mech", no
+ * secret in it.  `redact`: "P:***" instead of the password.  Each of
  * user and password goes literally ("U:alice") when it is printable
  * ASCII without '"' or '\\' and without a blank at either end, else in
  * base64 ("P=..."): there are no escapes, so only then does the value

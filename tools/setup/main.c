@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -21,14 +23,17 @@
 #include "log.h"
 #include "mech.h"
 #include "net.h"
+#include "oauth2.h"
 #include "plan.h"
 #include "probe.h"
 #include "relayq.h"
 #include "sasl.h"
 #include "sender.h"
+#include "signin.h"
 #include "smtp.h"
 #include "smtp_version.h"
 #include "tls.h"
+#include "tokenstore.h"
 
 #define PROG "relayq-setup"
 #define EXIT_DECLINED 1
@@ -46,6 +51,9 @@ struct opts {
 	bool dry_run, test, yes, verbose;
 	const char *ispdb;
 	struct net net;
+	bool oauth2;			/* sign in with the device grant */
+	struct oauth2_overrides oa;
+	const char *oauth2_dir;		/* where the token file goes */
 };
 
 static void
@@ -58,7 +66,11 @@ usage(FILE *fp)
 	    "[--tls-ca file]\n"
 	    "       [--ispdb url | --no-ispdb] [--timeout seconds] [--dns-server "
 	    "addr:port]\n"
-	    "       [--connect-to host:port:addr:port ... [--only-mapped]] address\n"
+	    "       [--connect-to host:port:addr:port ... [--only-mapped]]\n"
+	    "       [--oauth2 [--oauth2-issuer host] [--client-id id] [--oauth2-dir dir]\n"
+	    "        [--oauth2-device-endpoint url] [--oauth2-token-endpoint url]\n"
+	    "        [--oauth2-scope scope] [--oauth2-smtp host:port] "
+	    "[--oauth2-mech mech]] address\n"
 	    "       " PROG " --version | --help\n");
 }
 
@@ -77,9 +89,24 @@ die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+/* --oauth2 goes with its own options, and they only with it. */
+static void
+check_oauth2_args(const struct opts *o)
+{
+	const struct oauth2_overrides *a = &o->oa;
+	if (o->oauth2 && (o->password_file != NULL || o->password_stdin || o->no_password))
+		die(EX_USAGE, "--oauth2 signs in with a browser: no password options");
+	if (!o->oauth2 && (a->issuer != NULL || a->client_id != NULL ||
+	    a->device_endpoint != NULL || a->token_endpoint != NULL || a->scope != NULL ||
+	    a->smtp != NULL || a->mech != NULL || strcmp(o->oauth2_dir, TOKEN_DIR_DEFAULT) != 0))
+		die(EX_USAGE, "--oauth2-* and --client-id go with --oauth2");
+}
+
 enum { O_TEST = 256, O_AUTHINFO, O_USER, O_PWFILE, O_PWSTDIN, O_NOPW, O_CA,
 	O_ISPDB, O_NOISPDB, O_TIMEOUT, O_DNS, O_CONNECT_TO, O_ONLY_MAPPED,
-	O_HELP, O_VERSION, O_ADD_SENDER, O_SENDER_RELAY };
+	O_HELP, O_VERSION, O_ADD_SENDER, O_SENDER_RELAY, O_OAUTH2, O_OA_ISSUER,
+	O_OA_CLIENT, O_OA_DEVICE, O_OA_TOKEN, O_OA_SCOPE, O_OA_SMTP, O_OA_MECH,
+	O_OA_DIR };
 
 static void
 parse_args(struct opts *o, int argc, char **argv)
@@ -103,6 +130,15 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "dns-server", required_argument, NULL, O_DNS },
 		{ "connect-to", required_argument, NULL, O_CONNECT_TO },
 		{ "only-mapped", no_argument, NULL, O_ONLY_MAPPED },
+		{ "oauth2", no_argument, NULL, O_OAUTH2 },
+		{ "oauth2-issuer", required_argument, NULL, O_OA_ISSUER },
+		{ "client-id", required_argument, NULL, O_OA_CLIENT },
+		{ "oauth2-device-endpoint", required_argument, NULL, O_OA_DEVICE },
+		{ "oauth2-token-endpoint", required_argument, NULL, O_OA_TOKEN },
+		{ "oauth2-scope", required_argument, NULL, O_OA_SCOPE },
+		{ "oauth2-smtp", required_argument, NULL, O_OA_SMTP },
+		{ "oauth2-mech", required_argument, NULL, O_OA_MECH },
+		{ "oauth2-dir", required_argument, NULL, O_OA_DIR },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -113,6 +149,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof *o);
 	o->conf_path = RELAYQ_CONF_DEFAULT;
 	o->ispdb = ISPDB_DEFAULT;
+	o->oauth2_dir = TOKEN_DIR_DEFAULT;
 	net_init(&o->net);
 	while ((c = getopt_long(argc, argv, "nyvC:", longs, NULL)) != -1) {
 		switch (c) {
@@ -142,6 +179,15 @@ parse_args(struct opts *o, int argc, char **argv)
 				die(EX_USAGE, "%s", err);
 			break;
 		case O_ONLY_MAPPED: o->net.only_mapped = true; break;
+		case O_OAUTH2: o->oauth2 = true; break;
+		case O_OA_ISSUER: o->oa.issuer = optarg; break;
+		case O_OA_CLIENT: o->oa.client_id = optarg; break;
+		case O_OA_DEVICE: o->oa.device_endpoint = optarg; break;
+		case O_OA_TOKEN: o->oa.token_endpoint = optarg; break;
+		case O_OA_SCOPE: o->oa.scope = optarg; break;
+		case O_OA_SMTP: o->oa.smtp = optarg; break;
+		case O_OA_MECH: o->oa.mech = optarg; break;
+		case O_OA_DIR: o->oauth2_dir = optarg; break;
 		case O_HELP: usage(stdout); exit(EX_OK);
 		case O_VERSION: exit(smtp_version_print(stdout, PROG));
 		default: usage(stderr); exit(EX_USAGE);
@@ -157,6 +203,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		    "--no-password");
 	if (discover_check_email(o->email, err, sizeof err) == -1)
 		die(EX_USAGE, "%s", err);
+	check_oauth2_args(o);
 	if (o->sender_relay != NULL && !o->add_sender)
 		die(EX_USAGE, "--sender-relay goes with --add-sender");
 	if (o->add_sender && sender_key(o->email, o->sender, sizeof o->sender, err,
@@ -445,6 +492,121 @@ send_test(const struct opts *o, const struct probe_env *env,
 	return EX_OK;
 }
 
+/* ---- --oauth2: the device grant instead of a password ---- */
+
+/* Is mech a word of the space-separated list? */
+static bool
+mech_in_list(const char *mech, const char *list)
+{
+	size_t n = strlen(mech);
+	for (const char *p = list; *p != '\0'; p += strcspn(p, " ")) {
+		p += strspn(p, " ");
+		if (strncasecmp(p, mech, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* The provider's submission server as the one candidate, checked. */
+static void
+oauth2_server(const struct opts *o, const struct probe_env *env,
+    const struct oauth2_settings *s, struct candidate *c)
+{
+	memset(c, 0, sizeof *c);
+	strlcpy_rq(c->host, s->smtp_host, sizeof c->host);
+	c->port = s->smtp_port;
+	c->socket = s->socket;
+	c->auth = AC_AUTH_OAUTH2;
+	snprintf_rq(c->source, sizeof c->source, "%s",
+	    o->oa.smtp != NULL ? "--oauth2-smtp" : "relayq-setup's OAuth2 providers");
+	printf("OAuth2 sign-in for %s at %s; its submission server, certificate "
+	    "verified against the host name:\n", o->email, s->name);
+	probe_tls(env, c);
+	show_probe(c);
+	if (c->verdict != V_OK)
+		die(EX_UNAVAILABLE, "%s:%d cannot be used (%s); nothing written", c->host,
+		    c->port, c->why);
+	if (!mech_in_list(s->mech, c->offered))
+		die(EX_UNAVAILABLE, "%s:%d does not offer AUTH %s after TLS (it offers%s); "
+		    "nothing written", c->host, c->port, s->mech, c->offered);
+}
+
+/* The tokens into the token file. */
+static void
+oauth2_store(const struct opts *o, const struct oauth2_settings *s,
+    const struct login *login, struct oauth2_tokens *t)
+{
+	char err[RELAYQ_ERRLEN];
+	long long now = (long long)time(NULL);
+	struct token_record r = { login->user, s->token_endpoint, s->client_id, s->scope,
+		t->refresh_token, t->access_token, now + t->expires_in, o->net.ca };
+	int rc = token_store(login->oauth2_file, &r, err, sizeof err);
+	oauth2_tokens_clear(t);
+	if (rc == -1)
+		die(EX_CANTCREAT, "%s; relayq.conf and authinfo not written", err);
+	printf("Stored the tokens in %s (mode 0600).\n", login->oauth2_file);
+}
+
+/* A real AUTH with the stored token, through the SMTP client relayqd
+ * uses.  A client that cannot read the O: item yet reports a local
+ * error: said, and the files are written all the same. */
+static void
+oauth2_verify(const struct probe_env *env, struct candidate *c, struct login *login)
+{
+	printf("Logging in to %s:%d as %s with AUTH %s ... ", c->host, c->port,
+	    login->user, login->mech);
+	fflush(stdout);
+	probe_login(env, c, login);
+	if (c->verdict == V_OK) {
+		printf("ok, AUTH %s\n", c->mech);
+		return;
+	}
+	printf("%s — %s\n", cand_verdict_words(c->verdict), c->why);
+	if (c->verdict != V_LOCAL_ERROR)
+		die(EX_NOPERM, "%s refused the token for %s; relayq.conf and authinfo not "
+		    "written (the tokens stay in %s)", c->host, login->user,
+		    login->oauth2_file);
+	printf("Note: the login could not be tried here; relayqd will try it.\n");
+	strlcpy_rq(c->mech, login->mech, sizeof c->mech);
+	c->verdict = V_OK;
+}
+
+static int
+oauth2_main(const struct opts *o, const struct probe_env *env)
+{
+	struct oauth2_settings s;
+	struct oauth2_tokens t;
+	struct login login = { .password = NULL };
+	struct cand_list list = { .n = 0 };
+	struct candidate c;
+	char err[RELAYQ_ERRLEN];
+
+	if (oauth2_resolve(&s, o->email, &o->oa, err, sizeof err) == -1)
+		die(EX_CONFIG, "%s: %s", o->email, err);
+	strlcpy_rq(login.user, o->user != NULL ? o->user : o->email, sizeof login.user);
+	strlcpy_rq(login.mech, s.mech, sizeof login.mech);
+	if (token_path(o->oauth2_dir, login.user, login.oauth2_file,
+	    sizeof login.oauth2_file, err, sizeof err) == -1)
+		die(EX_USAGE, "%s", err);
+	strlcpy_rq(list.provider, s.name, sizeof list.provider);
+	oauth2_server(o, env, &s, &c);
+	if (o->dry_run) {
+		printf("Dry run: no sign-in (it would be the device code flow at %s).\n",
+		    s.device_endpoint);
+		return write_files(o, &c, &list, &login);
+	}
+	if (oauth2_sign_in(&o->net, &s, &signin_real_clock, &t, err, sizeof err) == -1)
+		die(EX_NOPERM, "%s; nothing written", err);
+	oauth2_store(o, &s, &login, &t);
+	oauth2_verify(env, &c, &login);
+	printf("Chosen: %s:%d with %s, AUTH %s (OAuth2, %s)\n", c.host, c.port,
+	    cand_socket_words(c.socket), c.mech, s.name);
+	int rc = write_files(o, &c, &list, &login);
+	if (rc == EX_OK && o->test)
+		rc = send_test(o, env, &c, &login);
+	return rc;
+}
+
 static void
 setup_libraries(const struct opts *o, struct tls_ctx **tls)
 {
@@ -473,6 +635,13 @@ main(int argc, char **argv)
 	(void)gethostname(host, sizeof host - 1);
 	struct probe_env env = { &o.net, tls, host, o.add_sender ? o.sender : NULL };
 	memset(&list, 0, sizeof list);
+	if (o.oauth2) {
+		int orc = oauth2_main(&o, &env);
+		tls_ctx_free(tls);
+		saslc_global_done();
+		fetch_global_done();
+		return orc;
+	}
 
 	find_servers(&o, &env, &list);
 	struct candidate *c = log_in(&o, &env, &list, &login);

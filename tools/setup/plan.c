@@ -511,7 +511,8 @@ plan_make(struct plan *p, const struct plan_input *in, char *err, size_t errlen)
 	file_init(&p->authinfo, 0600);
 	file_init(&p->routes, 0644);
 	p->authinfo.secret = true;
-	p->with_authinfo = in->login->password != NULL;
+	p->with_authinfo = login_given(in->login);
+	p->oauth2 = in->login->oauth2_file[0] != '\0';
 	p->with_routes = in->sender != NULL;
 	strlcpy_rq(p->conf.path, in->conf_path, sizeof p->conf.path);
 	if (read_whole(p->conf.path, &p->conf.old, &p->conf.exists, err, errlen) == -1)
@@ -588,9 +589,11 @@ print_exposures(const struct plan *p)
 static void
 print_authinfo(const struct plan *p)
 {
-	printf("--- %s%s, password shown as ***, then built into %s\n%s",
+	printf("--- %s%s, %s, then built into %s\n%s",
 	    p->authinfo.path, p->authinfo.exists ? " (replaces the existing "
-	    "file)" : " (new, mode 0600)", p->map_spec, buf_str(&p->authinfo.new_shown));
+	    "file)" : " (new, mode 0600)", p->oauth2 ? "the tokens are in the O: "
+	    "file" : "password shown as ***", p->map_spec,
+	    buf_str(&p->authinfo.new_shown));
 }
 
 static void

@@ -37,8 +37,9 @@ struct plan_file {
 
 struct plan {
 	struct plan_file conf;
-	struct plan_file authinfo;	/* unused when no password */
+	struct plan_file authinfo;	/* unused without a login (login_given) */
 	bool with_authinfo;
+	bool oauth2;			/* the entry names a token file */
 	char map_spec[PATH_MAX + 16];	/* "hash:/etc/relayq/authinfo" */
 	char map_file[PATH_MAX];	/* "/etc/relayq/authinfo.db" */
 	struct plan_exposed map_exposed;	/* of map_file */
@@ -51,7 +52,7 @@ struct plan_input {
 	const char *conf_path;
 	const char *authinfo_spec;	/* NULL: the conf's, else next to it */
 	const struct candidate *c;
-	const struct login *login;	/* password NULL: no authinfo */
+	const struct login *login;	/* !login_given: no authinfo */
 	const char *tls_ca;		/* "" = system store */
 	const char *email;
 	const char *provider;		/* for the comment, may be "" */

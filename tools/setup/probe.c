@@ -177,7 +177,7 @@ probe_send_test(const struct probe_env *e, const struct candidate *c,
 	}
 	struct smtp_creds cr = { .n = 0 };
 	session_opts(e, c, &o, port, sizeof port);
-	if ((l->password != NULL && with_login(&o, &cr, l, result, size) == -1) ||
+	if ((login_given(l) && with_login(&o, &cr, l, result, size) == -1) ||
 	    smtp_open(&s, &o, result, size) != OUT_OK) {
 		smtp_creds_free(&cr);
 		fclose(fp);

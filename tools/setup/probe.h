@@ -31,7 +31,7 @@ void probe_login(const struct probe_env *e, struct candidate *c,
     const struct login *l);
 
 /* Sends a short test message from and to email through c (logged in as
- * l when l->password is set).  0 with the server's reply in result, or -1
+ * l when login_given(l)).  0 with the server's reply in result, or -1
  * with the reason. */
 int probe_send_test(const struct probe_env *e, const struct candidate *c,
     const struct login *l, const char *email, char *result, size_t size);

@@ -35,11 +35,13 @@ item_end(const char *line, size_t len, size_t open)
 	return j;
 }
 
-/* A U, I, R or M item ("U:alice", "R=...") names no secret. */
+/* A U, I, R, M or O item ("U:alice", "R=...", "O:/var/lib/relayq/oauth2/
+ * alice@outlook.example": the token file's name, not its contents) names no
+ * secret. */
 static bool
 item_shown(const char *p, size_t n)
 {
-	return n >= 2 && strchr("UIRM", toupper((unsigned char)p[0])) != NULL &&
+	return n >= 2 && strchr("UIRMO", toupper((unsigned char)p[0])) != NULL &&
 	    (p[1] == ':' || p[1] == '=');
 }
 

@@ -12,8 +12,9 @@
  * comment lines are kept.  Otherwise the key (up to the first blank or
  * double quote) and the blanks are kept, and the rest is read as
  * sendmail's tokenizer reads it: an item runs from a double quote to the
- * next one not escaped by a backslash.  A U, I, R or M item is kept; a P
- * item becomes "P:***" and any other item "***"; an item without its
+ * next one not escaped by a backslash.  A U, I, R, M or O (token file)
+ * item is kept; a P item becomes "P:***" and any other item "***"; an
+ * item without its
  * closing quote becomes "*** with the rest of the line, and a word
  * outside quotes ***.  Comments are shown as written.  0 / -1 (out of
  * memory). */
