@@ -135,7 +135,7 @@ fi
 now=$(date +%s)
 keys=$(grep -v '^#' "$TF" | cut -d' ' -f1 | tr '\n' ' ')
 assert_eq "token file: its keys" \
-	"user token_endpoint client_id scope ca_file refresh_token access_token expires " "$keys"
+	"token_endpoint client_id scope user ca_file refresh_token access_token expires " "$keys"
 assert_grep "token file: user" "^user alice@outlook.example$" "$TF"
 assert_grep "token file: token endpoint" \
 	"^token_endpoint https://login.microsoftonline.com/common/oauth2/v2.0/token$" "$TF"

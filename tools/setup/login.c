@@ -90,12 +90,19 @@ login_check(const struct login *l, const char *host, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+wipe(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
 void
 login_clear(struct login *l)
 {
-	if (l->password != NULL) {
-		explicit_bzero(l->password, strlen(l->password));
-		free(l->password);
-		l->password = NULL;
-	}
+	wipe(&l->password);
+	wipe(&l->access_token);
 }

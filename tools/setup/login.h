@@ -16,6 +16,8 @@ struct login {
 	 * mechanism; the entry is then "U:user" "O:file" "M:mech". */
 	char oauth2_file[PATH_MAX];
 	char mech[16];
+	char *access_token;	/* malloc'd; the one to verify the login
+				   with (never written by login_value) */
 };
 
 /* Is there a credential to log in with and write (a password or a token
@@ -38,7 +40,7 @@ int login_value(const struct login *l, bool redact, struct buf *out);
 int login_check(const struct login *l, const char *host, char *err,
     size_t errlen);
 
-/* Wipes and frees the password. */
+/* Wipes and frees the password and the access token. */
 void login_clear(struct login *l);
 
 #endif

@@ -534,13 +534,15 @@ oauth2_server(const struct opts *o, const struct probe_env *env,
 /* The tokens into the token file. */
 static void
 oauth2_store(const struct opts *o, const struct oauth2_settings *s,
-    const struct login *login, struct oauth2_tokens *t)
+    struct login *login, struct oauth2_tokens *t)
 {
 	char err[RELAYQ_ERRLEN];
 	long long now = (long long)time(NULL);
 	struct token_record r = { login->user, s->token_endpoint, s->client_id, s->scope,
 		t->refresh_token, t->access_token, now + t->expires_in, o->net.ca };
 	int rc = token_store(login->oauth2_file, &r, err, sizeof err);
+	login->access_token = t->access_token;	/* for the login and --test */
+	t->access_token = NULL;
 	oauth2_tokens_clear(t);
 	if (rc == -1)
 		die(EX_CANTCREAT, "%s; relayq.conf and authinfo not written", err);
@@ -604,6 +606,7 @@ oauth2_main(const struct opts *o, const struct probe_env *env)
 	int rc = write_files(o, &c, &list, &login);
 	if (rc == EX_OK && o->test)
 		rc = send_test(o, env, &c, &login);
+	login_clear(&login);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "durable.h"
 #include "relayq.h"
+#include "tokenfile.h"
 #include "tokenstore.h"
 
 /* Could s go into an "O:" item literally (login.c's rule)? */
@@ -94,6 +95,8 @@ fail:
 	return -1;
 }
 
+/* The file's text: a comment, then tokenfile's format (the one reader
+ * and writer relayqd and relayq-oauth2-refresh use). */
 static int
 render(struct buf *b, const struct token_record *r)
 {
@@ -103,27 +106,15 @@ render(struct buf *b, const struct token_record *r)
 	if (localtime_r(&now, &tm) == NULL || strftime(date, sizeof date,
 	    "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		strlcpy_rq(date, "today", sizeof date);
+	struct tokenfile tf = { (char *)r->token_endpoint, (char *)r->client_id, NULL,
+		(char *)r->scope, (char *)r->user,
+		r->ca_file != NULL && r->ca_file[0] != '\0' ? (char *)r->ca_file : NULL,
+		(char *)r->refresh_token, (char *)r->access_token, r->expires, { 0 } };
+	buf_init(&tf.extra);
 	return buf_printf(b, "# relayq OAuth2 token state for %s, by relayq-setup "
 	    "--oauth2 on %s.\n# relayq-oauth2-refresh keeps it current; secret: "
 	    "mode 0600, never copy it into logs.\n", r->user, date) == -1 ||
-	    buf_printf(b, "user %s\ntoken_endpoint %s\nclient_id %s\nscope %s\n",
-	    r->user, r->token_endpoint, r->client_id, r->scope) == -1 ||
-	    (r->ca_file != NULL && r->ca_file[0] != '\0' &&
-	    buf_printf(b, "ca_file %s\n", r->ca_file) == -1) ||
-	    buf_printf(b, "refresh_token %s\naccess_token %s\nexpires %lld\n",
-	    r->refresh_token, r->access_token, r->expires) == -1 ? -1 : 0;
-}
-
-/* Every value on one line: no line ends in any of them. */
-static bool
-one_line(const struct token_record *r)
-{
-	const char *v[] = { r->user, r->token_endpoint, r->client_id, r->scope,
-		r->refresh_token, r->access_token, r->ca_file != NULL ? r->ca_file : "" };
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-		if (v[i] == NULL || strpbrk(v[i], "\r\n") != NULL)
-			return false;
-	return true;
+	    tokenfile_format(&tf, b) == -1 ? -1 : 0;
 }
 
 /* tmp in dirfd, private from the start, owned by uid:gid, renamed to
@@ -164,10 +155,6 @@ token_store(const char *path, const struct token_record *r, char *err, size_t er
 	uid_t uid;
 	gid_t gid;
 	struct buf b;
-	if (!one_line(r)) {
-		snprintf_rq(err, errlen, "%s: a value with a line end cannot be stored", path);
-		return -1;
-	}
 	strlcpy_rq(dir, path, sizeof dir);
 	strlcpy_rq(base, path, sizeof base);
 	owner(&uid, &gid);
@@ -183,8 +170,8 @@ token_store(const char *path, const struct token_record *r, char *err, size_t er
 	if (rc == 0)
 		rc = write_file(dirfd, basename(base), &b, uid, gid);
 	if (rc == -1)
-		snprintf_rq(err, errlen, "%s: %s", path, b.len == 0 ? "out of memory" :
-		    strerror(errno));
+		snprintf_rq(err, errlen, "%s: %s", path, b.len == 0 ? "a value cannot be "
+		    "stored (a control character in it), or out of memory" : strerror(errno));
 	buf_free_secret(&b);
 	close(dirfd);
 	return rc;

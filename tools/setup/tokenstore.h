@@ -1,8 +1,6 @@
-/* tokenstore: the OAuth2 token state file relayq-setup --oauth2 writes
- * and relayq-oauth2-refresh keeps up to date — text, one "key value" per
- * line, '#' comments; keys token_endpoint, client_id, scope (the rest of
- * the line), refresh_token, access_token, expires (Unix time of the
- * access token's expiry), user, ca_file (optional).  One file per
+/* tokenstore: the OAuth2 token state file (tokenfile.h's format)
+ * relayq-setup --oauth2 writes and relayq-oauth2-refresh keeps up to
+ * date.  One file per
  * account, named after it, mode 0600 and owned by relayq (root when
  * there is no such user) in a 0700 directory of the same owner; written
  * under a temporary name, fsync'd, renamed, the directory fsync'd. */
@@ -11,7 +9,9 @@
 
 #include <stddef.h>
 
-#define TOKEN_DIR_DEFAULT "/var/lib/relayq/oauth2"
+#include "tokenfile.h"
+
+#define TOKEN_DIR_DEFAULT TOKENFILE_DIR_DEFAULT
 #define TOKEN_OWNER "relayq"
 
 struct token_record {
