@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base64.h"
 #include "buf.h"
@@ -64,6 +65,7 @@ field_slot(struct authinfo *ai, char letter)
 	case 'p': return &ai->password;
 	case 'r': return &ai->realm;
 	case 'm': return &ai->mechs;
+	case 'o': return &ai->token_file;
 	default:  return NULL;
 	}
 }
@@ -119,7 +121,7 @@ take_item(struct authinfo *ai, const struct item *it, int n, const char *key,
 	if (it->len < 2)
 		why = "too short";
 	else if (slot == NULL)
-		why = "unknown field letter (not U, I, P, R or M)";
+		why = "unknown field letter (not U, I, P, R, M or O)";
 	else if (it->p[1] != ':' && it->p[1] != '=')
 		why = "bad delimiter (not ':' or '=')";
 	else if (it->len == 2)
@@ -148,6 +150,33 @@ dup_or_null(const char *s)
 	return s == NULL ? NULL : strdup(s);
 }
 
+/* Does every mechanism of list carry a bearer token? */
+static bool
+bearer_only(const char *list)
+{
+	char copy[1024], *save = NULL;
+	strlcpy_rq(copy, list, sizeof copy);
+	for (char *m = strtok_r(copy, " \t", &save); m != NULL; m = strtok_r(NULL, " \t", &save))
+		if (strcasecmp(m, "XOAUTH2") != 0 && strcasecmp(m, "OAUTHBEARER") != 0)
+			return false;
+	return strlen(list) < sizeof copy;
+}
+
+/* The rules of relayq's O: item (an OAuth2 token file). */
+static const char *
+token_file_rule(const struct authinfo *ai)
+{
+	if (ai->token_file == NULL)
+		return ai->password == NULL ? "no P: (password) or O: (OAuth2 token file) item" : NULL;
+	if (ai->password != NULL)
+		return "both P: and O: (a password and an OAuth2 token file)";
+	if (ai->token_file[0] != '/')
+		return "O: must be an absolute path";
+	if (ai->mechs != NULL && !bearer_only(ai->mechs))
+		return "with O:, M: may list only XOAUTH2 and OAUTHBEARER";
+	return NULL;
+}
+
 /* Required fields and the U/I copy rule. */
 static int
 finish_fields(struct authinfo *ai, const char *key, char *err, size_t errlen)
@@ -156,9 +185,8 @@ finish_fields(struct authinfo *ai, const char *key, char *err, size_t errlen)
 
 	ai->authzid_given = ai->authzid != NULL;
 	ai->authid_given = ai->authid != NULL;
-	if (ai->password == NULL)
-		why = "no P: (password) item";
-	else if (ai->authzid == NULL && ai->authid == NULL)
+	why = token_file_rule(ai);
+	if (why == NULL && ai->authzid == NULL && ai->authid == NULL)
 		why = "needs a U: or I: item";
 	if (why != NULL) {
 		snprintf_rq(err, errlen, "%s%s%s", key ? key : "",
@@ -212,13 +240,27 @@ authinfo_free(struct authinfo *ai)
 	wipe_free(ai->password);
 	wipe_free(ai->realm);
 	wipe_free(ai->mechs);
+	wipe_free(ai->token_file);
 	memset(ai, 0, sizeof *ai);
+}
+
+int
+authinfo_set_token(struct authinfo *ai, const char *token)
+{
+	char *copy = strdup(token);
+	if (copy == NULL)
+		return -1;
+	wipe_free(ai->password);
+	ai->password = copy;
+	return 0;
 }
 
 const char *
 authinfo_mechs(const struct authinfo *ai)
 {
-	return ai->mechs != NULL ? ai->mechs : AUTHINFO_DEFAULT_MECHS;
+	if (ai->mechs != NULL)
+		return ai->mechs;
+	return ai->token_file != NULL ? AUTHINFO_OAUTH2_MECHS : AUTHINFO_DEFAULT_MECHS;
 }
 
 /* "authinfo:" + s[0..n) lowercased. */

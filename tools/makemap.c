@@ -239,7 +239,10 @@ show_entry(const struct authinfo *ai)
 	    ai->authzid_given ? "" : ", copied from I:");
 	printf("I:%s (authentication id%s)\n", ai->authid,
 	    ai->authid_given ? "" : ", copied from U:");
-	printf("P:<redacted, %zu bytes>\n", strlen(ai->password));
+	if (ai->token_file != NULL)
+		printf("O:%s (OAuth2 token file)\n", ai->token_file);
+	else
+		printf("P:<redacted, %zu bytes>\n", strlen(ai->password));
 	printf("R:%s\n", ai->realm ? ai->realm : " (not set: default realm)");
 	printf("M:%s\n", ai->mechs ? ai->mechs : " (not set)");
 	printf("mechanisms to try: %s%s\n", authinfo_mechs(ai),

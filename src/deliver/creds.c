@@ -3,6 +3,7 @@
 #include "authinfo.h"
 #include "buf.h"
 #include "log.h"
+#include "token.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -122,8 +123,8 @@ creds_sender_key(struct map *m, const struct route *r, const char *sender,
 	return 0;
 }
 
-int
-creds_for_host(struct map *m, const struct route_host *h, const char *cred_sender,
+static int
+entries_for_host(struct map *m, const struct route_host *h, const char *cred_sender,
     struct smtp_creds *out, char *err, size_t errlen)
 {
 	char name[300], matched[300], key[300];
@@ -155,4 +156,18 @@ creds_for_host(struct map *m, const struct route_host *h, const char *cred_sende
 	if (rc == -1)
 		smtp_creds_free(out);
 	return rc;
+}
+
+int
+creds_for_host(struct map *m, const struct route_host *h, const char *cred_sender,
+    struct smtp_creds *out, char *err, size_t errlen)
+{
+	if (entries_for_host(m, h, cred_sender, out, err, errlen) == -1)
+		return -1;
+	/* An O: entry: its access token, refreshed when it is about to expire. */
+	if (token_resolve_creds(out, err, errlen) == -1) {
+		smtp_creds_free(out);
+		return -1;
+	}
+	return 0;
 }

@@ -19,8 +19,9 @@ struct map;
 
 /* Fills out (empty on entry) for relay h.  With cred_sender (see
  * creds_sender_key) the entry "<host>/<cred_sender>" comes first, alone.
- * 0, or -1 with err set to CREDS_UNUSABLE_TEXT (the details went to the
- * log). */
+ * An entry with an OAuth2 token file (O:) gets its access token through
+ * token_resolve_creds.  0, or -1 with err set to CREDS_UNUSABLE_TEXT (the
+ * details went to the log) or to the OAuth2 refresh's reason. */
 int creds_for_host(struct map *authinfo, const struct route_host *h,
     const char *cred_sender, struct smtp_creds *out, char *err, size_t errlen);
 

@@ -13,3 +13,9 @@ mech_sends_secret(const char *mech)
 			return true;
 	return false;
 }
+
+bool
+mech_is_bearer(const char *mech)
+{
+	return strcasecmp(mech, "XOAUTH2") == 0 || strcasecmp(mech, "OAUTHBEARER") == 0;
+}

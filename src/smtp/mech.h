@@ -9,4 +9,8 @@
  * token)?  Such mechanisms are never used outside TLS. */
 bool mech_sends_secret(const char *mech);
 
+/* Does the mechanism carry an OAuth2 bearer token (XOAUTH2, OAUTHBEARER)?
+ * Those are built by bearer.c, never handed to libsasl2. */
+bool mech_is_bearer(const char *mech);
+
 #endif

@@ -1,6 +1,7 @@
 /* smtp_secure: the trust steps of a session — implicit TLS, STARTTLS done
  * right (RFC 3207: nothing read before the handshake survives it, EHLO
- * again), and SMTP AUTH through libsasl2 (RFC 4954).  Every failure
+ * again), and SMTP AUTH (RFC 4954): through libsasl2, except the OAuth2
+ * bearer mechanisms XOAUTH2 and OAUTHBEARER, which bearer.c builds.  Every failure
  * defers: a changed password or a broken certificate must not bounce
  * mail, and nothing more is sent on a connection that failed a check. */
 #include "smtp_int.h"
@@ -8,6 +9,7 @@
 #include "smtp_secure.h"
 #include "buf.h"
 #include "authinfo.h"
+#include "bearer.h"
 #include "conn.h"
 #include "log.h"
 #include "mech.h"
@@ -177,7 +179,111 @@ final_auth_failure(int code)
 
 enum auth_try { AUTH_DONE, AUTH_NEXT_MECH, AUTH_GIVE_UP };
 
-/* One mechanism attempt: done, try the next mechanism, or give up. */
+/* What the final reply r to AUTH mech means; note: more for err ("" or
+ * "; ..."). */
+static enum auth_try
+verdict(struct smtp_session *s, const char *mech, const struct smtp_reply *r, bool complete,
+    int ssf, const char *note, char *mechs, size_t mechsize, char *err, size_t errlen)
+{
+	if (r->code == 235 && complete) {
+		strlcpy_rq(s->mech, mech, sizeof s->mech);
+		log_info("AUTH=client, relay=%s, mech=%s, bits=%d", conn_peer(s->c), mech, ssf);
+		return AUTH_DONE;
+	}
+	snprintf_rq(err, errlen, "AUTH %s with %s failed: %s%s", mech, conn_peer(s->c),
+	    r->code == 235 ? "server accepted before proving its identity" : r->text, note);
+	if (r->code / 100 != 5 || final_auth_failure(r->code))
+		return AUTH_GIVE_UP;
+	log_warn("%s; trying the other mechanisms", err);
+	drop_mech(mechs, mechsize, mech);
+	return mechs[0] != '\0' ? AUTH_NEXT_MECH : AUTH_GIVE_UP;
+}
+
+/* The first bearer mechanism of list into mech; false if none. */
+static bool
+first_bearer(const char *list, char *mech, size_t size)
+{
+	char copy[1024], *save = NULL;
+	strlcpy_rq(copy, list, sizeof copy);
+	for (char *m = strtok_r(copy, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
+		if (mech_is_bearer(m)) {
+			strlcpy_rq(mech, m, size);
+			return true;
+		}
+	return false;
+}
+
+/* Sends one line of the exchange and reads the reply (-1: I/O failure). */
+static int
+bearer_step(struct smtp_session *s, enum xscript_redact redact, const char *line,
+    struct smtp_reply *r)
+{
+	if (smtp_io_cmd(s, redact, "%s", line) == -1 || smtp_io_flush(s, s->o.to.helo, r) == -1 ||
+	    smtp_io_read_reply(s, s->o.to.helo, r, "AUTH") == -1)
+		return -1;
+	return 0;
+}
+
+/* AUTH mech with the response b64: as an initial response when the
+ * command fits in 512 octets (RFC 4954 §4), else after an empty 334.  A
+ * 334 after the token is an error challenge: its status goes to status,
+ * the dummy response goes back, and r is the server's final reply. */
+static int
+bearer_dialogue(struct smtp_session *s, const char *mech, const char *b64,
+    struct smtp_reply *r, char *status, size_t size)
+{
+	struct buf cmd;
+	buf_init(&cmd);
+	bool ir = strlen("AUTH ") + strlen(mech) + 1 + strlen(b64) + 2 <= 512;
+	int rc = buf_printf(&cmd, ir ? "AUTH %s %s" : "AUTH %s", mech, b64);
+	if (rc == 0)
+		rc = bearer_step(s, ir ? XS_AFTER_TWO_WORDS : XS_CLEAR, buf_str(&cmd), r);
+	buf_free_secret(&cmd);
+	if (rc == 0 && !ir && r->code == 334)
+		rc = bearer_step(s, XS_ALL, b64, r);
+	if (rc == 0 && r->code == 334) {
+		bearer_error_status(challenge_text(r), status, size);
+		rc = bearer_step(s, XS_ALL, strcasecmp(mech, "OAUTHBEARER") == 0 ?
+		    BEARER_DUMMY_OAUTHBEARER : BEARER_DUMMY_XOAUTH2, r);
+	}
+	return rc;
+}
+
+/* One XOAUTH2 / OAUTHBEARER attempt with the entry's token (password). */
+static enum auth_try
+attempt_bearer(struct smtp_session *s, const struct authinfo *ai, const char *mech,
+    char *mechs, size_t mechsize, char *err, size_t errlen)
+{
+	struct smtp_reply r = { .code = 0 };
+	struct buf b64;
+	char status[80] = "", note[128] = "";
+	if (s->tls == NULL) {	/* common_mechs already ruled it out */
+		snprintf_rq(err, errlen, "AUTH %s: never without TLS", mech);
+		return AUTH_GIVE_UP;
+	}
+	buf_init(&b64);
+	if (bearer_response(mech, ai->authzid, ai->password, s->o.host, s->o.port, &b64) == -1) {
+		buf_free_secret(&b64);
+		snprintf_rq(err, errlen, "AUTH %s: cannot build the response", mech);
+		return AUTH_GIVE_UP;
+	}
+	s->redact = true;
+	int rc = bearer_dialogue(s, mech, buf_str(&b64), &r, status, sizeof status);
+	s->redact = false;
+	buf_free_secret(&b64);
+	if (rc == -1) {
+		snprintf_rq(err, errlen, "AUTH %s: %s", mech, r.text);
+		return AUTH_GIVE_UP;
+	}
+	if (status[0] != '\0') {
+		log_warn("AUTH %s with %s: error challenge, status %s", mech, conn_peer(s->c), status);
+		snprintf_rq(note, sizeof note, " (error challenge status %s)", status);
+	}
+	return verdict(s, mech, &r, true, 0, note, mechs, mechsize, err, errlen);
+}
+
+/* One mechanism attempt: done, try the next mechanism, or give up.
+ * Bearer mechanisms first: libsasl2 never sees them. */
 static enum auth_try
 attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
     size_t mechsize, char *err, size_t errlen)
@@ -189,6 +295,8 @@ attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
 	const char *m, *ir;
 	char mech[64];
 	struct smtp_reply r = { .code = 0 };
+	if (first_bearer(mechs, mech, sizeof mech))
+		return attempt_bearer(s, ai, mech, mechs, mechsize, err, errlen);
 	if (saslc_new(&sc, &p, err, errlen) == -1)
 		return AUTH_GIVE_UP;
 	if (saslc_start(sc, mechs, &m, &ir) == SASLC_FAIL) {
@@ -203,24 +311,15 @@ attempt(struct smtp_session *s, const struct authinfo *ai, char *mechs,
 	saslc_free(sc);
 	if (rc == -1)
 		return AUTH_GIVE_UP;
-	if (r.code == 235 && complete) {
-		strlcpy_rq(s->mech, mech, sizeof s->mech);
-		log_info("AUTH=client, relay=%s, mech=%s, bits=%d", conn_peer(s->c), mech, ssf);
-		return AUTH_DONE;
-	}
-	snprintf_rq(err, errlen, "AUTH %s with %s failed: %s", mech, conn_peer(s->c),
-	    r.code == 235 ? "server accepted before proving its identity" : r.text);
-	if (r.code / 100 != 5 || final_auth_failure(r.code))
-		return AUTH_GIVE_UP;
-	log_warn("%s; trying the other mechanisms", err);
-	drop_mech(mechs, mechsize, mech);
-	return mechs[0] != '\0' ? AUTH_NEXT_MECH : AUTH_GIVE_UP;
+	return verdict(s, mech, &r, complete, ssf, "", mechs, mechsize, err, errlen);
 }
 
 static enum outcome
 authenticate(struct smtp_session *s, const struct authinfo *ai, char *err, size_t errlen)
 {
 	char mechs[1024];
+	if (ai->password == NULL)	/* an O: entry whose token was never read */
+		return refuse(s, err, errlen, "AUTH with %s: no OAuth2 access token", conn_peer(s->c));
 	common_mechs(s, ai, mechs, sizeof mechs);
 	if (mechs[0] == '\0')
 		return refuse(s, err, errlen, "AUTH with %s: no usable mechanism (server offers%s, "

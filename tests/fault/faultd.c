@@ -43,6 +43,14 @@
  *                          id and password are USER and PASS gets 235
  *                          (authreply still wins), another login 535
  *                          5.7.8, another mechanism 504 5.5.4
+ *   auth-bearer TOKEN      OAuth2: XOAUTH2 or OAUTHBEARER whose response
+ *                          carries "auth=Bearer TOKEN" gets 235; another
+ *                          token gets the RFC 7628 error challenge "334
+ *                          <base64 JSON status invalid_token>", then (after
+ *                          the client's dummy answer, logged as "--- dummy
+ *                          answer AQ==" or "--- dummy answer empty") 535
+ *                          5.7.8; another mechanism 504 5.5.4.  The
+ *                          transcript gets "--- bearer MECH user USER".
  *   malformed EVENT KIND   spoil the reply to EVENT (greeting ehlo mail rcpt
  *                          data dataend; it has the code and text it would
  *                          have had otherwise) as KIND, all of it in one write:
@@ -157,9 +165,14 @@ parse_rule(char *line)
 		return;
 	}
 	if (strcmp(tok, "rcpt") == 0 || strcmp(tok, "drop-after") == 0 ||
-	    strcmp(tok, "stall-after") == 0 || strcmp(tok, "auth-user") == 0) {
+	    strcmp(tok, "stall-after") == 0 || strcmp(tok, "auth-user") == 0 ||
+	    strcmp(tok, "auth-bearer") == 0) {
 		char *a = strtok_r(NULL, " \t\n", &save);
 		snprintf(r.arg, sizeof r.arg, "%s", a != NULL ? a : "");
+	}
+	if (strcmp(tok, "auth-bearer") == 0) {	/* TOKEN: no code */
+		rules[nrules++] = r;
+		return;
 	}
 	if (strcmp(tok, "auth-user") == 0) {	/* USER PASS: no code */
 		char *pass = strtok_r(NULL, " \t\n", &save);
@@ -586,14 +599,63 @@ plain_login_ok(const struct rule *user, const char *b64)
 	    memcmp(pass, user->text, plen) == 0;
 }
 
+/* The bearer response's user ("user=" or the GS2 "a=") and token
+ * ("auth=Bearer "), from the decoded raw response. */
+static void
+bearer_fields(const char *raw, char *user, size_t usize, char *token, size_t tsize)
+{
+	const char *u = strncmp(raw, "user=", 5) == 0 ? raw + 5 :
+	    strncmp(raw, "n,a=", 4) == 0 ? raw + 4 : "";
+	static const char auth[] = "\001auth=Bearer ";
+	const char *t = strstr(raw, auth);
+	snprintf(user, usize, "%.*s", (int)strcspn(u, ",\001"), u);
+	t = t != NULL ? t + sizeof auth - 1 : "";
+	snprintf(token, tsize, "%.*s", (int)strcspn(t, "\001"), t);
+}
+
+static int
+bearer_verdict(int fd, FILE *in, const struct rule *want, const char *mech, size_t mlen,
+    const char *b64)
+{
+	static const char challenge[] = "{\"status\":\"invalid_token\","
+	    "\"scope\":\"https://mail.fault.test/\"}";
+	unsigned char raw[8192], chal[256];
+	char user[512], token[4096], line[600];
+	size_t len = strlen(b64);
+	bool x = mlen == 7 && strncasecmp(mech, "XOAUTH2", 7) == 0;
+	if (!x && !(mlen == 11 && strncasecmp(mech, "OAUTHBEARER", 11) == 0))
+		return reply(fd, 504, "5.5.4 Unrecognized authentication type", false);
+	int n = len % 4 == 0 && len / 4 * 3 < sizeof raw ?
+	    EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len) : -1;
+	raw[n > 0 ? n : 0] = '\0';
+	bearer_fields((const char *)raw, user, sizeof user, token, sizeof token);
+	fprintf(xlog, "--- bearer %.*s user %s\n", (int)mlen, mech, user);
+	if (strcmp(token, want->arg) == 0)
+		return reply(fd, 235, "2.7.0 Authentication successful", false);
+	EVP_EncodeBlock(chal, (const unsigned char *)challenge, (int)strlen(challenge));
+	snprintf(line, sizeof line, "334 %s", (const char *)chal);
+	char *resp = NULL;
+	size_t cap = 0;
+	if (send_line(fd, line) == -1 || !read_line(in, &resp, &cap)) {
+		free(resp);
+		return -1;
+	}
+	fprintf(xlog, "--- dummy answer %s\n", resp[0] != '\0' ? resp : "empty");
+	free(resp);
+	return reply(fd, 535, "5.7.8 Username and Password not accepted", false);
+}
+
 /* The reply to a finished AUTH exchange whose response was resp. */
 static int
-auth_verdict(int fd, const char *mech, size_t mlen, const char *resp)
+auth_verdict(int fd, FILE *in, const char *mech, size_t mlen, const char *resp)
 {
 	const struct rule *r = find("authreply", NULL);
 	const struct rule *user = find("auth-user", NULL);
+	const struct rule *bearer = find("auth-bearer", NULL);
 	if (r != NULL)
 		return reply(fd, r->code, r->text, false);
+	if (bearer != NULL)
+		return bearer_verdict(fd, in, bearer, mech, mlen, resp);
 	if (user != NULL && (mlen != 5 || strncasecmp(mech, "PLAIN", 5) != 0))
 		return reply(fd, 504, "5.5.4 Unrecognized authentication type", false);
 	if (user != NULL && !plain_login_ok(user, resp))
@@ -607,7 +669,7 @@ cmd_auth(int fd, FILE *in, const char *line)
 	const char *mech = line + 5;
 	size_t mlen = strcspn(mech, " ");
 	if (mech[mlen] == ' ')		/* an initial response */
-		return auth_verdict(fd, mech, mlen, mech + mlen + 1);
+		return auth_verdict(fd, in, mech, mlen, mech + mlen + 1);
 	char *resp = NULL;
 	size_t cap = 0;
 	if (send_line(fd, "334 ") == -1)
@@ -619,7 +681,7 @@ cmd_auth(int fd, FILE *in, const char *line)
 	}
 	int rc = strcmp(resp, "*") == 0 ?
 	    reply(fd, 501, "5.7.0 Authentication aborted", false) :
-	    auth_verdict(fd, mech, mlen, resp);
+	    auth_verdict(fd, in, mech, mlen, resp);
 	free(resp);
 	return rc;
 }

@@ -24,12 +24,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy[size] = '\0';
 	if (authinfo_parse(copy, size, "authinfo:fuzz", &ai, err,
 	    sizeof err) == 0) {
-		if (ai.password == NULL || ai.authzid == NULL ||
-		    ai.authid == NULL || *ai.password == '\0')
+		if ((ai.password == NULL) == (ai.token_file == NULL) ||
+		    ai.authzid == NULL || ai.authid == NULL ||
+		    (ai.password != NULL && *ai.password == '\0'))
 			abort();	/* the required-field contract */
 		(void)authinfo_mechs(&ai);
 		authinfo_free(&ai);
-	} else if (strlen(err) >= sizeof err || ai.password != NULL) {
+	} else if (strlen(err) >= sizeof err || ai.password != NULL ||
+	    ai.token_file != NULL) {
 		abort();
 	}
 	char *out = malloc(size / 4 * 3 + 1);

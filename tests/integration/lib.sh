@@ -41,7 +41,10 @@ finish() { scan_secrets; [ "$_fails" -eq 0 ]; exit $?; }
 # add_secret.  finish() greps every file the test left in $T (logs, -v
 # transcripts, queue files, the servers' logs and stored mail) for each,
 # verbatim and base64-encoded at every byte alignment (PLAIN's and
-# LOGIN's payloads), except the credential stores themselves.
+# LOGIN's payloads), except the credential stores themselves (authinfo
+# maps, sasldb2, and OAuth2 token files and the test provider's scripts,
+# which a test keeps in directories named oauth2*).  Tokens count: a test
+# with OAuth2 adds its access and refresh tokens.
 SECRETS="testpass wrongpassword"
 add_secret() { SECRETS="$SECRETS $1"; }
 _secret_patterns() {
@@ -61,7 +64,7 @@ scan_secrets() {
 	_secret_patterns > "$T/.secret-patterns"
 	_hits=$(grep -rlaF -f "$T/.secret-patterns" "$T" \
 		--exclude=.secret-patterns --exclude='authinfo*' --exclude='sasldb2*' \
-		--exclude='*.db' 2>/dev/null)
+		--exclude='*.db' --exclude-dir='oauth2*' 2>/dev/null)
 	if [ -n "$_hits" ]; then
 		not_ok "no password (plain or base64) in logs, transcripts or queue files: $(echo $_hits)"
 	else
