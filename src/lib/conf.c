@@ -270,29 +270,21 @@ conf_auth_mode(const struct conf *c)
 }
 
 static int
-set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t whylen)
+set_deliver(struct conf *c, const char *v, char *why, size_t whylen)
 {
-	char *field = (char *)c + k->off;
-	long d;
-	switch (k->kind) {
-	case K_HOST:
-		return set_smarthost(c, v, why, whylen);
-	case K_DELIVER:
-		if (strcmp(v, "immediate") != 0 && strcmp(v, "queue") != 0) {
-			snprintf_rq(why, whylen, "bad value \"%s\" (immediate or queue)", v);
-			return -1;
-		}
-		c->deliver_immediate = strcmp(v, "immediate") == 0;
-		return 0;
-	case K_TLS:
-		return set_tls(c, v, why, whylen);
-	case K_AUTH:
-		return set_auth(c, v, why, whylen);
-	case K_PIN:
-		return set_pin(c, v, why, whylen);
-	case K_SOURCE:
-		return set_source(c, v, why, whylen);
-	case K_SIZE: {
+	if (strcmp(v, "immediate") != 0 && strcmp(v, "queue") != 0) {
+		snprintf_rq(why, whylen, "bad value \"%s\" (immediate or queue)", v);
+		return -1;
+	}
+	c->deliver_immediate = strcmp(v, "immediate") == 0;
+	return 0;
+}
+
+/* K_SIZE (long long), K_DUR and K_COUNT (long) into field. */
+static int
+set_number(void *field, enum kind kind, const char *v, char *why, size_t whylen)
+{
+	if (kind == K_SIZE) {
 		long long n = conf_size(v);
 		if (n < 0) {
 			snprintf_rq(why, whylen, "bad size \"%s\" (e.g. 52428800, 50M, 1G)", v);
@@ -301,40 +293,57 @@ set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t 
 		memcpy(field, &n, sizeof n);
 		return 0;
 	}
+	long d = conf_duration(v, 1);
+	if (kind == K_COUNT && (d < 0 || strspn(v, "0123456789") != strlen(v))) {
+		snprintf_rq(why, whylen, "bad number \"%s\"", v);
+		return -1;
+	}
+	if (d < 0) {
+		snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
+		return -1;
+	}
+	memcpy(field, &d, sizeof d);
+	return 0;
+}
+
+/* K_STR, K_LIST, K_PATH (absolute) and K_SOCKET (a path, or none). */
+static int
+set_string(char *field, const struct key *k, const char *v, char *why, size_t whylen)
+{
+	if (k->kind == K_SOCKET && strcmp(v, "none") == 0) {
+		field[0] = '\0';
+		return 0;
+	}
+	if ((k->kind == K_PATH || k->kind == K_SOCKET) && v[0] != '/') {
+		snprintf_rq(why, whylen, "\"%s\" is not an absolute path", v);
+		return -1;
+	}
+	if (strlen(v) >= k->size) {
+		snprintf_rq(why, whylen, "value too long");
+		return -1;
+	}
+	strlcpy_rq(field, v, k->size);
+	return 0;
+}
+
+static int
+set_value(struct conf *c, const struct key *k, const char *v, char *why, size_t whylen)
+{
+	char *field = (char *)c + k->off;
+	switch (k->kind) {
+	case K_HOST: return set_smarthost(c, v, why, whylen);
+	case K_DELIVER: return set_deliver(c, v, why, whylen);
+	case K_TLS: return set_tls(c, v, why, whylen);
+	case K_AUTH: return set_auth(c, v, why, whylen);
+	case K_PIN: return set_pin(c, v, why, whylen);
+	case K_SOURCE: return set_source(c, v, why, whylen);
+	case K_SIZE:
 	case K_COUNT:
-		if ((d = conf_duration(v, 1)) < 0 || strspn(v, "0123456789") != strlen(v)) {
-			snprintf_rq(why, whylen, "bad number \"%s\"", v);
-			return -1;
-		}
-		memcpy(field, &d, sizeof d);
-		return 0;
-	case K_DUR:
-		if ((d = conf_duration(v, 1)) < 0) {
-			snprintf_rq(why, whylen, "bad duration \"%s\" (e.g. 30s, 5m, 1h30m)", v);
-			return -1;
-		}
-		memcpy(field, &d, sizeof d);
-		return 0;
+	case K_DUR: return set_number(field, k->kind, v, why, whylen);
 	case K_SOCKET:
-		if (strcmp(v, "none") == 0) {
-			field[0] = '\0';
-			return 0;
-		}
-		/* FALLTHROUGH */	/* an absolute path that fits sun_path */
 	case K_PATH:
-		if (v[0] != '/') {
-			snprintf_rq(why, whylen, "\"%s\" is not an absolute path", v);
-			return -1;
-		}
-		/* FALLTHROUGH */
 	case K_LIST:
-	case K_STR:
-		if (strlen(v) >= k->size) {
-			snprintf_rq(why, whylen, "value too long");
-			return -1;
-		}
-		strlcpy_rq(field, v, k->size);
-		return 0;
+	case K_STR: return set_string(field, k, v, why, whylen);
 	}
 	return -1;
 }
