@@ -65,7 +65,7 @@ write_file(const char *name, const char *text)
 static void
 test_login_value(void **state)
 {
-	struct login l = { "alice", strdup("s3cret") };
+	struct login l = { .user = "alice", .password = strdup("s3cret") };
 	struct buf b;
 	buf_init(&b);
 	assert_int_equal(login_value(&l, false, &b), 0);
@@ -77,7 +77,7 @@ test_login_value(void **state)
 
 	/* A quote cannot go inside "P:...": base64 instead, and the
 	 * parser relayqd uses gets the same password back. */
-	struct login q = { "bob", strdup("a\"b") };
+	struct login q = { .user = "bob", .password = strdup("a\"b") };
 	struct authinfo ai;
 	char err[256];
 	assert_int_equal(login_value(&q, false, &b), 0);
@@ -103,7 +103,7 @@ test_login_value_roundtrip(void **state)
 	char err[256];
 	buf_init(&b);
 	for (size_t i = 0; i < sizeof odd_passwords / sizeof odd_passwords[0]; i++) {
-		struct login l = { "alice", strdup(odd_passwords[i]) };
+		struct login l = { .user = "alice", .password = strdup(odd_passwords[i]) };
 		assert_int_equal(login_value(&l, false, &b), 0);
 		if (authinfo_parse(buf_str(&b), b.len, "k", &ai, err, sizeof err) != 0)
 			fail_msg("password %zu: %s", i, err);
@@ -113,7 +113,7 @@ test_login_value_roundtrip(void **state)
 		login_clear(&l);
 	}
 	/* The user name follows the same rule. */
-	struct login u = { "dom\\user", strdup("pw") };
+	struct login u = { .user = "dom\\user", .password = strdup("pw") };
 	assert_int_equal(login_value(&u, false, &b), 0);
 	assert_int_equal(authinfo_parse(buf_str(&b), b.len, "k", &ai, err, sizeof err), 0);
 	assert_string_equal(ai.authid, "dom\\user");
@@ -128,7 +128,7 @@ static void
 test_login_check(void **state)
 {
 	char err[256], big[800];
-	struct login l = { "alice", strdup("") };
+	struct login l = { .user = "alice", .password = strdup("") };
 	assert_int_equal(login_check(&l, "smtp.isp.example", err, sizeof err), -1);
 	assert_string_equal(err, "the password is empty");
 	login_clear(&l);
@@ -198,7 +198,7 @@ test_odd_passwords_written(void **state)
 	snprintf(conf, sizeof conf, "%s/relayq.conf", dir);
 	for (int t = 0; t < 2; t++)
 		for (size_t i = 0; i < sizeof odd_passwords / sizeof odd_passwords[0]; i++) {
-			struct login l = { "alice", strdup(odd_passwords[i]) };
+			struct login l = { .user = "alice", .password = strdup(odd_passwords[i]) };
 			struct plan p;
 			struct plan_input in = { conf, spec[t], &cand, &l, "",
 			    "alice@isp.example", "", NULL, NULL };
@@ -245,7 +245,7 @@ make_plan(struct plan *p, const struct login *l, const char *ca)
 static void
 test_new_files(void **state)
 {
-	struct login l = { "alice", strdup("s3cret") };
+	struct login l = { .user = "alice", .password = strdup("s3cret") };
 	struct plan p;
 	char path[128], err[256];
 	make_plan(&p, &l, "");
@@ -286,7 +286,7 @@ test_new_files(void **state)
 static void
 test_existing_files_edited_in_place(void **state)
 {
-	struct login l = { "alice", strdup("n3w") };
+	struct login l = { .user = "alice", .password = strdup("n3w") };
 	struct plan p;
 	write_file("relayq.conf", "# mine\nhostname laptop.example\nsmarthost old.example:25\n"
 	    "tls_fingerprint sha256:00\nauth none\nsmarthost again.example\n");
@@ -353,7 +353,7 @@ test_redacted_old_source(void **state)
 {
 	static const char *const hidden[] = { "Tail9", "Ends9", "Hid9", "Typo9",
 	    "Sp9", "Bare9", "SGlkZGVu", "Quote9" };
-	struct login l = { "alice", strdup("n3w") };
+	struct login l = { .user = "alice", .password = strdup("n3w") };
 	struct plan p;
 	write_file("authinfo", "# creds\n"
 	    "AuthInfo:a.example \"U:ua\" \"P:ab\\\"Tail9\"\n"
@@ -403,7 +403,7 @@ set_mode(const char *name, mode_t mode, gid_t gid)
 static void
 plan_run(const char *password, bool exposed)
 {
-	struct login l = { "alice", strdup(password) };
+	struct login l = { .user = "alice", .password = strdup(password) };
 	struct plan p;
 	char err[256] = "";
 	make_plan(&p, &l, "");

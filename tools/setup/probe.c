@@ -76,6 +76,22 @@ probe_tls(const struct probe_env *e, struct candidate *c)
 	smtp_close(s);
 }
 
+/* An O: entry: the access token just obtained becomes the credential,
+ * as relayqd's token_resolve_creds does with the file's. */
+static int
+with_token(struct authinfo *ai, const struct login *l, char *err, size_t errlen)
+{
+	if (l->access_token == NULL) {
+		snprintf_rq(err, errlen, "no access token to log in with");
+		return -1;
+	}
+	if (authinfo_set_token(ai, l->access_token) == -1) {
+		snprintf_rq(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Makes the session log in as l (AUTH required), with l as the one
  * credential, parsed as an AuthInfo entry; cr is freed by the caller. */
 static int
@@ -92,6 +108,8 @@ with_login(struct smtp_opts *o, struct smtp_creds *cr, const struct login *l,
 	else
 		snprintf_rq(err, errlen, "out of memory");
 	buf_free_secret(&v);
+	if (rc == 0 && ai.token_file != NULL)
+		rc = with_token(&ai, l, err, errlen);
 	if (rc == 0)
 		rc = smtp_creds_add(cr, "", &ai);
 	authinfo_free(&ai);
