@@ -20,6 +20,7 @@ log_file $_rq/relayq.log
 timeout_connect 5s
 timeout_greeting 10s
 retry_min 1m
+submit_socket $_rq/submit
 EOC
 	for line in "$@"; do echo "$line" >> "$_rq/relayq.conf"; done
 	[ -f "$_rq/aliases" ] || : > "$_rq/aliases"
