@@ -21,6 +21,13 @@ assert_no_grep "only relayq-setup links libcurl" "libcurl" "$T/ldd.both"
 assert_no_grep "only relayq-setup links expat" "libexpat" "$T/ldd.both"
 ldd "$BUILD/relayq-setup" > "$T/ldd.setup"
 assert_grep "relayq-setup links libcurl" "libcurl" "$T/ldd.setup"
+# relayqd runs the OAuth2 refresh helper instead of linking libcurl.
+ldd "$BUILD/relayq-oauth2-refresh" > "$T/ldd.refresh"
+assert_grep "relayq-oauth2-refresh links libcurl" "libcurl" "$T/ldd.refresh"
+readelf -d "$BUILD/relayq-oauth2-refresh" | grep NEEDED > "$T/needed.refresh"
+for lib in libsasl2 libdb libexpat; do	# itself: libcurl's own may
+	assert_no_grep "relayq-oauth2-refresh does not link $lib" "$lib" "$T/needed.refresh"
+done
 # users_of PATTERN: the source files (src, maps, tools) that include it.
 users_of() {
 	( cd "$TOP" && grep -l "^#include <$1" src/*/*.[ch] maps/*.[ch] tools/*.[ch] tools/setup/*.[ch] )
@@ -28,7 +35,8 @@ users_of() {
 assert_eq "exactly one source file includes OpenSSL" "src/smtp/tls.c" "$(users_of openssl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file includes libsasl2" "src/smtp/sasl.c" "$(users_of sasl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "only the map library includes Berkeley DB" "maps/map_db.c" "$(users_of db.h | tr '\n' ' ' | sed 's/ $//')"
-assert_eq "exactly one source file includes libcurl" "tools/setup/fetch.c" "$(users_of curl/ | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "one source file per program includes libcurl (setup, the OAuth2 refresh helper)" \
+	"src/oauth2/http.c tools/setup/fetch.c" "$(users_of curl/ | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file includes expat" "tools/setup/autoconfig.c" "$(users_of expat | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "exactly one source file uses libresolv" "tools/setup/dns.c" "$(users_of resolv.h | tr '\n' ' ' | sed 's/ $//')"
 finish
