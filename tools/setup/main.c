@@ -108,96 +108,91 @@ enum { O_TEST = 256, O_AUTHINFO, O_USER, O_PWFILE, O_PWSTDIN, O_NOPW, O_CA,
 	O_OA_CLIENT, O_OA_DEVICE, O_OA_TOKEN, O_OA_SCOPE, O_OA_SMTP, O_OA_MECH,
 	O_OA_DIR };
 
-static void
-parse_args(struct opts *o, int argc, char **argv)
-{
-	static const struct option longs[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "test", no_argument, NULL, O_TEST },
-		{ "authinfo", required_argument, NULL, O_AUTHINFO },
-		{ "add-sender", no_argument, NULL, O_ADD_SENDER },
-		{ "sender-relay", required_argument, NULL, O_SENDER_RELAY },
-		{ "user", required_argument, NULL, O_USER },
-		{ "password-file", required_argument, NULL, O_PWFILE },
-		{ "password-stdin", no_argument, NULL, O_PWSTDIN },
-		{ "no-password", no_argument, NULL, O_NOPW },
-		{ "tls-ca", required_argument, NULL, O_CA },
-		{ "ispdb", required_argument, NULL, O_ISPDB },
-		{ "no-ispdb", no_argument, NULL, O_NOISPDB },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "dns-server", required_argument, NULL, O_DNS },
-		{ "connect-to", required_argument, NULL, O_CONNECT_TO },
-		{ "only-mapped", no_argument, NULL, O_ONLY_MAPPED },
-		{ "oauth2", no_argument, NULL, O_OAUTH2 },
-		{ "oauth2-issuer", required_argument, NULL, O_OA_ISSUER },
-		{ "client-id", required_argument, NULL, O_OA_CLIENT },
-		{ "oauth2-device-endpoint", required_argument, NULL, O_OA_DEVICE },
-		{ "oauth2-token-endpoint", required_argument, NULL, O_OA_TOKEN },
-		{ "oauth2-scope", required_argument, NULL, O_OA_SCOPE },
-		{ "oauth2-smtp", required_argument, NULL, O_OA_SMTP },
-		{ "oauth2-mech", required_argument, NULL, O_OA_MECH },
-		{ "oauth2-dir", required_argument, NULL, O_OA_DIR },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
-	char err[RELAYQ_ERRLEN];
-	int c;
+static const struct option long_options[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "test", no_argument, NULL, O_TEST },
+	{ "authinfo", required_argument, NULL, O_AUTHINFO },
+	{ "add-sender", no_argument, NULL, O_ADD_SENDER },
+	{ "sender-relay", required_argument, NULL, O_SENDER_RELAY },
+	{ "user", required_argument, NULL, O_USER },
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "password-stdin", no_argument, NULL, O_PWSTDIN },
+	{ "no-password", no_argument, NULL, O_NOPW },
+	{ "tls-ca", required_argument, NULL, O_CA },
+	{ "ispdb", required_argument, NULL, O_ISPDB },
+	{ "no-ispdb", no_argument, NULL, O_NOISPDB },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "dns-server", required_argument, NULL, O_DNS },
+	{ "connect-to", required_argument, NULL, O_CONNECT_TO },
+	{ "only-mapped", no_argument, NULL, O_ONLY_MAPPED },
+	{ "oauth2", no_argument, NULL, O_OAUTH2 },
+	{ "oauth2-issuer", required_argument, NULL, O_OA_ISSUER },
+	{ "client-id", required_argument, NULL, O_OA_CLIENT },
+	{ "oauth2-device-endpoint", required_argument, NULL, O_OA_DEVICE },
+	{ "oauth2-token-endpoint", required_argument, NULL, O_OA_TOKEN },
+	{ "oauth2-scope", required_argument, NULL, O_OA_SCOPE },
+	{ "oauth2-smtp", required_argument, NULL, O_OA_SMTP },
+	{ "oauth2-mech", required_argument, NULL, O_OA_MECH },
+	{ "oauth2-dir", required_argument, NULL, O_OA_DIR },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
 
-	memset(o, 0, sizeof *o);
-	o->conf_path = RELAYQ_CONF_DEFAULT;
-	o->ispdb = ISPDB_DEFAULT;
-	o->oauth2_dir = TOKEN_DIR_DEFAULT;
-	net_init(&o->net);
-	while ((c = getopt_long(argc, argv, "nyvC:", longs, NULL)) != -1) {
-		switch (c) {
-		case 'n': o->dry_run = true; break;
-		case 'y': o->yes = true; break;
-		case 'v': o->verbose = true; break;
-		case 'C': o->conf_path = optarg; break;
-		case O_TEST: o->test = true; break;
-		case O_AUTHINFO: o->authinfo = optarg; break;
-		case O_ADD_SENDER: o->add_sender = true; break;
-		case O_SENDER_RELAY: o->sender_relay = optarg; break;
-		case O_USER: o->user = optarg; break;
-		case O_PWFILE: o->password_file = optarg; break;
-		case O_PWSTDIN: o->password_stdin = true; break;
-		case O_NOPW: o->no_password = true; break;
-		case O_CA: strlcpy_rq(o->net.ca, optarg, sizeof o->net.ca); break;
-		case O_ISPDB: o->ispdb = optarg; break;
-		case O_NOISPDB: o->ispdb = ""; break;
-		case O_TIMEOUT:
-			o->net.timeout = atoi(optarg);
-			if (o->net.timeout < 1 || o->net.timeout > 300)
-				die(EX_USAGE, "--timeout %s: expected 1 to 300 seconds", optarg);
-			break;
-		case O_DNS: strlcpy_rq(o->net.dns_server, optarg, sizeof o->net.dns_server); break;
-		case O_CONNECT_TO:
-			if (net_add_map(&o->net, optarg, err, sizeof err) == -1)
-				die(EX_USAGE, "%s", err);
-			break;
-		case O_ONLY_MAPPED: o->net.only_mapped = true; break;
-		case O_OAUTH2: o->oauth2 = true; break;
-		case O_OA_ISSUER: o->oa.issuer = optarg; break;
-		case O_OA_CLIENT: o->oa.client_id = optarg; break;
-		case O_OA_DEVICE: o->oa.device_endpoint = optarg; break;
-		case O_OA_TOKEN: o->oa.token_endpoint = optarg; break;
-		case O_OA_SCOPE: o->oa.scope = optarg; break;
-		case O_OA_SMTP: o->oa.smtp = optarg; break;
-		case O_OA_MECH: o->oa.mech = optarg; break;
-		case O_OA_DIR: o->oauth2_dir = optarg; break;
-		case O_HELP: usage(stdout); exit(EX_OK);
-		case O_VERSION: exit(smtp_version_print(stdout, PROG));
-		default: usage(stderr); exit(EX_USAGE);
-		}
+/* One option from getopt_long into o; exits on a bad value. */
+static void
+take_option(struct opts *o, int c)
+{
+	char err[RELAYQ_ERRLEN];
+	switch (c) {
+	case 'n': o->dry_run = true; break;
+	case 'y': o->yes = true; break;
+	case 'v': o->verbose = true; break;
+	case 'C': o->conf_path = optarg; break;
+	case O_TEST: o->test = true; break;
+	case O_AUTHINFO: o->authinfo = optarg; break;
+	case O_ADD_SENDER: o->add_sender = true; break;
+	case O_SENDER_RELAY: o->sender_relay = optarg; break;
+	case O_USER: o->user = optarg; break;
+	case O_PWFILE: o->password_file = optarg; break;
+	case O_PWSTDIN: o->password_stdin = true; break;
+	case O_NOPW: o->no_password = true; break;
+	case O_CA: strlcpy_rq(o->net.ca, optarg, sizeof o->net.ca); break;
+	case O_ISPDB: o->ispdb = optarg; break;
+	case O_NOISPDB: o->ispdb = ""; break;
+	case O_TIMEOUT:
+		o->net.timeout = atoi(optarg);
+		if (o->net.timeout < 1 || o->net.timeout > 300)
+			die(EX_USAGE, "--timeout %s: expected 1 to 300 seconds", optarg);
+		break;
+	case O_DNS: strlcpy_rq(o->net.dns_server, optarg, sizeof o->net.dns_server); break;
+	case O_CONNECT_TO:
+		if (net_add_map(&o->net, optarg, err, sizeof err) == -1)
+			die(EX_USAGE, "%s", err);
+		break;
+	case O_ONLY_MAPPED: o->net.only_mapped = true; break;
+	case O_OAUTH2: o->oauth2 = true; break;
+	case O_OA_ISSUER: o->oa.issuer = optarg; break;
+	case O_OA_CLIENT: o->oa.client_id = optarg; break;
+	case O_OA_DEVICE: o->oa.device_endpoint = optarg; break;
+	case O_OA_TOKEN: o->oa.token_endpoint = optarg; break;
+	case O_OA_SCOPE: o->oa.scope = optarg; break;
+	case O_OA_SMTP: o->oa.smtp = optarg; break;
+	case O_OA_MECH: o->oa.mech = optarg; break;
+	case O_OA_DIR: o->oauth2_dir = optarg; break;
+	case O_HELP: usage(stdout); exit(EX_OK);
+	case O_VERSION: exit(smtp_version_print(stdout, PROG));
+	default: usage(stderr); exit(EX_USAGE);
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		exit(EX_USAGE);
-	}
-	o->email = argv[optind];
+}
+
+/* What no single option can check: combinations and the address. */
+static void
+check_args(struct opts *o)
+{
+	char err[RELAYQ_ERRLEN];
 	if ((o->password_file != NULL) + o->password_stdin + o->no_password > 1)
 		die(EX_USAGE, "give at most one of --password-file, --password-stdin, "
 		    "--no-password");
@@ -212,6 +207,25 @@ parse_args(struct opts *o, int argc, char **argv)
 	if (o->user != NULL && strpbrk(o->user, "\"\\\n\r\t") != NULL)
 		die(EX_USAGE, "--user: quotes, backslashes and control characters "
 		    "cannot go into an authinfo entry");
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int c;
+	memset(o, 0, sizeof *o);
+	o->conf_path = RELAYQ_CONF_DEFAULT;
+	o->ispdb = ISPDB_DEFAULT;
+	o->oauth2_dir = TOKEN_DIR_DEFAULT;
+	net_init(&o->net);
+	while ((c = getopt_long(argc, argv, "nyvC:", long_options, NULL)) != -1)
+		take_option(o, c);
+	if (optind != argc - 1) {
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	o->email = argv[optind];
+	check_args(o);
 }
 
 /* ---- the password ---- */
