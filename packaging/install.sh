@@ -102,7 +102,8 @@ link() {
 }
 
 install_programs() {
-	for p in sendmail relayqd relayq-showq relayq-queue relayq-makemap relayq-setup; do
+	for p in sendmail relayqd relayq-showq relayq-queue relayq-makemap relayq-setup \
+	    relayq-oauth2-refresh; do
 		[ -x "$BUILDDIR/$p" ] || die "$BUILDDIR/$p missing: run make first"
 	done
 	mkdir -p "$DESTDIR$SBINDIR" "$DESTDIR$BINDIR" "$DESTDIR$LIBEXEC"
@@ -111,6 +112,8 @@ install_programs() {
 	put_setgid "$BUILDDIR/sendmail" "$DESTDIR$SBINDIR/sendmail" relayq-drop
 	put_setgid "$BUILDDIR/relayq-showq" "$DESTDIR$LIBEXEC/relayq-showq" relayq
 	put "$BUILDDIR/relayqd" "$DESTDIR$LIBEXEC/relayqd" 0755
+	# Run by relayqd (as relayq) to refresh OAuth2 tokens: curl stays out of relayqd.
+	put "$BUILDDIR/relayq-oauth2-refresh" "$DESTDIR$LIBEXEC/relayq-oauth2-refresh" 0755
 	# Not set-ID: it reads through relayq-showq and changes as root.
 	put "$BUILDDIR/relayq-queue" "$DESTDIR$SBINDIR/relayq-queue" 0755
 	put "$BUILDDIR/relayq-makemap" "$DESTDIR$SBINDIR/relayq-makemap" 0755
@@ -184,6 +187,9 @@ create_spool() {
 		warn "no user relayq: spool not created; create the user, then run $LIBEXEC/relayqd -I"
 		return 0
 	fi
+	# OAuth2 token files (relayq-setup --oauth2): relayq's alone.
+	install -d -m 0700 -o relayq -g relayq /var/lib/relayq/oauth2 ||
+		warn "cannot create /var/lib/relayq/oauth2 (mode 0700, owner relayq)"
 	if "$LIBEXEC/relayqd" -I; then
 		say "spool ready (relayqd -I)"
 	else
