@@ -162,6 +162,10 @@ $(B)/httpsd: $(B)/tests/fault/httpsd.o
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
+BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill
+$(BENCH_PROGS): $(B)/%: $(B)/tests/bench/%.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 ALL_LIBS := $(L_setup) $(L_oauth2) $(L_deliver) $(L_submit) $(L_queue) $(L_smtp) $(L_addr) \
             $(L_spool) $(L_maps) $(L_lib)
 $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(ALL_LIBS)
@@ -226,7 +230,7 @@ stress: deps $(PROGS) $(TEST_PROGS)
 demo: deps-build $(PROGS) $(B)/faultd
 	sh tests/demo.sh $(B)
 
-bench: $(PROGS) $(TEST_PROGS)
+bench: $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap $(B)/faultd $(B)/rss $(BENCH_PROGS)
 	sh tests/bench/run.sh $(B)
 
 man-lint:

@@ -1,53 +1,137 @@
 #!/bin/sh
-# make bench: submission latency, queue flush rate for 1,000 x 4 KB messages
-# to a local sink (faultd, which stores each message and answers at once,
-# so the figure is relayq's own cost; SINK=postfix measures through a real
-# Postfix instead), and peak RSS of one submission (4 KB and 10 MB).
-# Medians of RUNS runs; figures only, no pass/fail thresholds.
+# make bench (issue 18): relayq against its floor and its ceiling, measured
+# side by side in one run, on one machine, so that the ratios mean
+# something even when the absolute figures are noisy.
+#   floor     tests/bench/floor: write + fsync + rename + directory fsync,
+#             one process per message (fork + exec, as sendmail is run)
+#   submit    relayq's `sendmail -t -i < 4 KB`, process start to exit,
+#             alternated with the floor message by message (runmany)
+#   ceiling   tests/bench/smtpblast: NCEIL x 4 KB over one connection,
+#             pipelined across messages (RFC 2920 §3.1) and lock-step
+#   flush     `relayqd -q` of N x 4 KB queued messages (pickup included),
+#             to Postfix's smtp-sink, to faultd, and to faultd with
+#             STARTTLS + AUTH PLAIN; msgs/s, and relayqd's peak RSS
+#   scale     flush rate and RSS with NBIG queued, `mailq` time with NBIG
+#   rss       the submitter's peak RSS for a 4 KB and a 32 MB message
+# RUNS runs (each does every measurement once, in turn); the table shows
+# medians.  Every sample goes to BENCH_TSV (default BUILD/bench.tsv) as
+# "metric<TAB>run<TAB>value".  No pass/fail: the table is the result.
+# Environment: RUNS (3), N (1000), NBIG (10000; the issue's figure is
+# 100000), NSUB (200 submissions per run), NCEIL (5000), BIG_MB (32).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$1" && pwd)
 export TOP BUILD
-RUNS=${RUNS:-3}
-N=${N:-1000}
+RUNS=${RUNS:-3}; N=${N:-1000}; NBIG=${NBIG:-10000}; NSUB=${NSUB:-200}
+NCEIL=${NCEIL:-5000}; BIG_MB=${BIG_MB:-32}
+TSV=${BENCH_TSV:-$BUILD/bench.tsv}
 . "$TOP/tests/integration/lib.sh"
-. "$TOP/tests/integration/postfix.sh"
 . "$TOP/tests/integration/relayq.sh"
+. "$TOP/tests/integration/tlslib.sh"
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-now_ns() { date +%s%N; }
+: > "$TSV"
+sample() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$TSV"; }
+med() { awk -F '\t' -v m="$1" '$1 == m { print $3 }' "$TSV" | sort -n |
+	awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+kv() { sed -n "s/^$1=//p" "$2"; }
 
-PORT=$(free_port)
-if [ "${SINK:-faultd}" = postfix ]; then
-	postfix_start "$T/pf" "$PORT" || { echo "bench: postfix did not start"; exit 1; }
-	at_exit "postfix_stop $T/pf"
-else
-	mkdir -p "$T/sink"
-	"$BUILD/faultd" -p "$PORT" -o "$T/sink" & at_exit "kill $!"
-	wait_port "$PORT"
-fi
-{ printf 'Subject: bench\n\n'; head -c 3000 /dev/urandom | base64 -w 76; } > "$T/4k"
+# --- the sinks: smtp-sink, faultd, faultd with STARTTLS + AUTH PLAIN
+SPORT=$(free_port)
+/usr/sbin/smtp-sink -u nobody 127.0.0.1:"$SPORT" 256 & at_exit "kill $!"
+FPORT=$(free_port); mkdir -p "$T/fsink"
+"$BUILD/faultd" -p "$FPORT" -o "$T/fsink" & at_exit "kill $!"
+C=$T/ca; mkdir -p "$C" "$T/tsink"
+tls_make_ca "$C" && tls_make_cert "$C" sink "DNS:localhost,IP:127.0.0.1" || { echo "bench: no certificates"; exit 1; }
+printf '%s\n' starttls "auth PLAIN" auth-tls-only "auth-user testuser testpass" > "$T/tsink/script"
+TPORT=$(free_port)
+"$BUILD/faultd" -p "$TPORT" -o "$T/tsink" -s "$T/tsink/script" -c "$C/sink.pem" -k "$C/sink.key" &
+at_exit "kill $!"
+wait_port "$SPORT"; wait_port "$FPORT"; wait_port "$TPORT"
+printf 'AuthInfo:localhost "U:testuser" "P:testpass" "M:PLAIN"\n' > "$T/authinfo"
+chmod 600 "$T/authinfo"
+"$BUILD/relayq-makemap" hash "$T/authinfo" < "$T/authinfo"
 
-lat=""; flush=""
+# --- the message: 4 KB with a To: header (for -t), and one drop file of it
+{ printf 'To: sink@example.org\nSubject: bench\n\n'; head -c 3000 /dev/urandom | base64 -w 76; } > "$T/4k"
+rq_setup "$T/rqsub" "$SPORT"
+rq "$T/rqsub" -t -i < "$T/4k"
+DROP=$T/drop
+mv "$(ls -d "$T"/rqsub/spool/maildrop/* | head -n 1)" "$DROP" || exit 1
+mkdir -p "$T/floor"
+
+# flush NAME RUN COUNT PORT [config lines]: COUNT queued copies of the drop
+# file, one `relayqd -q` timed; msgs/s and peak RSS as samples.
+flush() {
+	_name=$1 _run=$2 _n=$3 _port=$4; shift 4
+	_rq=$T/q.$_name.$_run
+	rq_setup "$_rq" "$_port" "$@"
+	"$BUILD/qfill" "$DROP" "$_rq/spool/maildrop" "$_n" || exit 1
+	"$BUILD/rss" "$BUILD/relayqd" -C "$_rq/relayq.conf" -q 2> "$_rq/rss"
+	_left=$(rq_queued "$_rq")
+	[ "$_left" -eq 0 ] || echo "bench: $_name run $_run left $_left of $_n queued"
+	sample "flush_$_name" "$_run" "$(awk -v n="$_n" -v us="$(kv wall_us "$_rq/rss")" 'BEGIN { printf "%.0f", n / (us / 1e6) }')"
+	sample "rss_flush_$_name" "$_run" "$(kv maxrss_kib "$_rq/rss")"
+	rm -rf "$_rq"
+}
+ceiling() { sample "$1" "$2" "$("$BUILD/smtpblast" $3 -p "$4" -n "$NCEIL" -f "$T/4k")"; }
+TLS="smarthost localhost:$TPORT|tls_ca $C/ca.pem|tls starttls|authinfo hash:$T/authinfo"
+
+echo "bench: RUNS=$RUNS N=$N NBIG=$NBIG NSUB=$NSUB NCEIL=$NCEIL; samples in $TSV" >&2
 for run in $(seq 1 "$RUNS"); do
-	RQ=$T/rq$run
-	rq_setup "$RQ" "$PORT" "deliver queue"
-	: > "$T/lat.$run"
-	for i in $(seq 1 "$N"); do
-		t0=$(now_ns); rq "$RQ" -i "b$i@example.org" < "$T/4k"; t1=$(now_ns)
-		echo $(( (t1 - t0) / 1000 )) >> "$T/lat.$run"
-	done
-	lat="$lat $(median < "$T/lat.$run")"
-	t0=$(now_ns); "$BUILD/relayqd" -C "$RQ/relayq.conf" -q; t1=$(now_ns)
-	left=$(rq_queued "$RQ")
-	[ "$left" -eq 0 ] || echo "bench: run $run left $left messages queued"
-	flush="$flush $(awk -v n="$N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
+	"$BUILD/runmany" "$NSUB" "$T/4k" "$BUILD/floor" "$T/floor" -- \
+		"$BUILD/sendmail" -C "$T/rqsub/relayq.conf" -t -i > "$T/lat"
+	sample submit_floor "$run" "$(awk '$1 == 0 { print $2 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+	sample submit_relayq "$run" "$(awk '$1 == 1 { print $2 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+	rm -f "$T"/floor/* "$T"/rqsub/spool/maildrop/*
+	ceiling ceil_pipe_sink "$run" "" "$SPORT"
+	flush sink "$run" "$N" "$SPORT"
+	ceiling ceil_lock_sink "$run" -l "$SPORT"
+	ceiling ceil_pipe_faultd "$run" "" "$FPORT"
+	flush faultd "$run" "$N" "$FPORT"
+	OLDIFS=$IFS; IFS='|'
+	# shellcheck disable=SC2086
+	flush tls "$run" "$N" "$TPORT" $TLS
+	IFS=$OLDIFS
+	rm -f "$T"/fsink/msg.* "$T"/tsink/msg.*
+	: > "$T/fsink/transcript.log"; : > "$T/tsink/transcript.log"
 done
-echo "submission latency, median per run (us):$lat -> median $(echo "$lat" | tr ' ' '\n' | grep . | median) us"
-echo "flush rate, $N x 4 KB, msgs/s per run:$flush -> median $(echo "$flush" | tr ' ' '\n' | grep . | median) msgs/s"
 
-RQ=$T/rqrss; rq_setup "$RQ" "$PORT" "deliver queue"
-"$BUILD/rss" "$BUILD/sendmail" -C "$RQ/relayq.conf" -i r@example.org < "$T/4k" 2> "$T/rss4k"
-{ printf 'Subject: big\n\n'; head -c 7500000 /dev/urandom | base64 -w 76; } > "$T/10m"
-"$BUILD/rss" "$BUILD/sendmail" -C "$RQ/relayq.conf" -i r@example.org < "$T/10m" 2> "$T/rss10m"
-echo "peak RSS of one submission: 4 KB message $(sed -n 's/maxrss_kib=//p' "$T/rss4k") KiB, 10 MB message $(sed -n 's/maxrss_kib=//p' "$T/rss10m") KiB"
+# --- scale: NBIG queued, once (its flush is compared with N's medians)
+flush big 1 "$NBIG" "$SPORT"
+rq_setup "$T/mq" 1
+rq "$T/mq" -t -i < "$T/4k"
+"$BUILD/relayqd" -C "$T/mq/relayq.conf" -q	# deferred: queue/QID.df, QID.qf
+QID=$(ls "$T/mq/spool/queue" | sed -n 's/\.qf$//p')
+"$BUILD/qfill" -q "$QID" "$T/mq/spool/queue" "$NBIG" || exit 1
+"$BUILD/rss" "$BUILD/sendmail" -C "$T/mq/relayq.conf" -bp > "$T/mq/out" 2> "$T/mq/rss"
+sample mailq_big_ms 1 "$(($(kv wall_us "$T/mq/rss") / 1000))"
+sample mailq_big_lines 1 "$(grep -c '^BENCH' "$T/mq/out")"
+[ "$(med mailq_big_lines)" -eq "$NBIG" ] || echo "bench: mailq listed $(med mailq_big_lines) of $NBIG"
+rm -rf "$T/mq"
+
+# --- the submitter's peak RSS: 4 KB and BIG_MB
+"$BUILD/rss" "$BUILD/sendmail" -C "$T/rqsub/relayq.conf" -t -i < "$T/4k" 2> "$T/rss4k"
+{ printf 'To: sink@example.org\nSubject: big\n\n'; head -c $((BIG_MB * 786432)) /dev/urandom | base64 -w 76; } > "$T/big"
+"$BUILD/rss" "$BUILD/sendmail" -C "$T/rqsub/relayq.conf" -t -i < "$T/big" 2> "$T/rssbig"
+sample rss_submit_4k 1 "$(kv maxrss_kib "$T/rss4k")"
+sample rss_submit_big 1 "$(kv maxrss_kib "$T/rssbig")"
+rm -f "$T/big"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+row() { printf '%-46s %12s %-9s %s\n' "$1" "$2" "$3" "$4"; }
+echo
+row "measure (median of $RUNS)" value unit "ratio (issue's target)"
+row "submit floor (write+fsync+rename+dir fsync)" "$(med submit_floor)" us ""
+row "submit relayq sendmail -t -i, 4 KB" "$(med submit_relayq)" us "$(ratio "$(med submit_relayq)" "$(med submit_floor)") x floor (<= 1.2)"
+row "ceiling, smtp-sink, pipelined, 1 conn" "$(med ceil_pipe_sink)" msgs/s ""
+row "ceiling, smtp-sink, lock-step, 1 conn" "$(med ceil_lock_sink)" msgs/s "$(ratio "$(med ceil_lock_sink)" "$(med ceil_pipe_sink)") x pipelined"
+row "flush relayq -> smtp-sink, $N x 4 KB" "$(med flush_sink)" msgs/s "$(ratio "$(med flush_sink)" "$(med ceil_pipe_sink)") x ceiling (>= 0.8)"
+row "ceiling, faultd, pipelined, 1 conn" "$(med ceil_pipe_faultd)" msgs/s ""
+row "flush relayq -> faultd" "$(med flush_faultd)" msgs/s "$(ratio "$(med flush_faultd)" "$(med ceil_pipe_faultd)") x faultd ceiling (>= 0.8)"
+row "flush relayq -> faultd STARTTLS+AUTH PLAIN" "$(med flush_tls)" msgs/s "$(ratio "$(med flush_tls)" "$(med ceil_pipe_faultd)") x faultd ceiling (>= 0.5)"
+row "flush relayq -> smtp-sink, $NBIG queued" "$(med flush_big)" msgs/s "$(ratio "$(med flush_big)" "$(med flush_sink)") x the $N rate (>= 0.9)"
+row "relayqd peak RSS, flush of $N" "$(med rss_flush_sink)" KiB ""
+row "relayqd peak RSS, flush of $NBIG" "$(med rss_flush_big)" KiB "$(ratio "$(med rss_flush_big)" "$(med rss_flush_sink)") x (flat: ~1)"
+row "mailq, $NBIG entries" "$(med mailq_big_ms)" ms "($(med mailq_big_lines) listed; < 2000 ms)"
+row "sendmail peak RSS, 4 KB" "$(med rss_submit_4k)" KiB "(<= 1536)"
+row "sendmail peak RSS, $BIG_MB MB" "$(med rss_submit_big)" KiB "$(ratio "$(med rss_submit_big)" "$(med rss_submit_4k)") x 4 KB (flat: ~1)"
