@@ -302,8 +302,9 @@ record(struct run *run, struct envelope *e, int fd)
 	else if (d.warn && report(run, e, fd, BOUNCE_DELAYED) != DSN_FAILED)
 		e->warned = run->now;
 	if (policy_pending(e) == 0 && !policy_any_failed(e)) {
-		/* Delivered or returned: retiring needs no rewrite (I5). */
-		if (queue_remove(run->q, e->qid, err, sizeof err) == -1)
+		/* Delivered or returned: retiring needs no rewrite, and its
+		 * directory fsync is shared with the next ones (I5). */
+		if (queue_retire(run->q, e->qid, err, sizeof err) == -1)
 			log_err("%s: %s", e->qid, err);
 		return;
 	}
@@ -381,7 +382,7 @@ int
 deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
     const struct run_opts *ro)
 {
-	char (*ids)[QID_SIZE];
+	char (*ids)[QID_SIZE], err[RELAYQ_ERRLEN];
 	size_t n;
 	if (queue_ids(q, &ids, &n, true) == -1) {
 		log_err("cannot list queue: %s", strerror(errno));
@@ -404,6 +405,8 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 		}
 		left = later;
 	}
+	if (queue_sync_retired(q, err, sizeof err) == -1)
+		log_err("%s", err);
 	relay_close(&run.relay);
 	routing_close(&run.routing);
 	queue_ids_free(ids);

@@ -116,6 +116,7 @@ queue_open(struct queue *q, const char *spool, char *err, size_t errlen)
 {
 	char ignore[RELAYQ_ERRLEN];
 	strlcpy_rq(q->spool, spool, sizeof q->spool);
+	q->unsynced = 0;
 	q->dropfd = open_sub(spool, "maildrop", err, errlen);
 	q->queuefd = q->dropfd == -1 ? -1 : open_sub(spool, "queue", err, errlen);
 	q->quarfd = open_sub(spool, "quarantine", ignore, sizeof ignore);
@@ -131,6 +132,7 @@ queue_open_readonly(struct queue *q, const char *spool, char *err, size_t errlen
 {
 	char ignore[RELAYQ_ERRLEN];
 	strlcpy_rq(q->spool, spool, sizeof q->spool);
+	q->unsynced = 0;
 	q->quarfd = -1;
 	q->dropfd = open_sub(spool, "maildrop", ignore, sizeof ignore);
 	q->queuefd = open_sub(spool, "queue", err, errlen);
@@ -470,8 +472,9 @@ queue_is_locked(struct queue *q, const char *qid)
 	return locked;
 }
 
-int
-queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
+/* Unlinks the .df, then the .qf (I5's order); the directory is not synced. */
+static int
+unlink_message(struct queue *q, const char *qid, char *err, size_t errlen)
 {
 	char name[QID_SIZE + 4];
 	snprintf_rq(name, sizeof name, "%s.df", qid);
@@ -481,11 +484,39 @@ queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
 	}
 	/* ENOENT: a concurrent listing already retired the orphaned .qf. */
 	snprintf_rq(name, sizeof name, "%s.qf", qid);
-	if ((unlinkat(q->queuefd, name, 0) == -1 && errno != ENOENT) ||
-	    durable_sync_dir(q->queuefd) == -1) {
+	if (unlinkat(q->queuefd, name, 0) == -1 && errno != ENOENT) {
 		snprintf_rq(err, errlen, "cannot remove %s: %s", name, strerror(errno));
+		return -1;
+	}
+	q->unsynced++;
+	return 0;
+}
+
+int
+queue_sync_retired(struct queue *q, char *err, size_t errlen)
+{
+	if (q->unsynced == 0)
+		return 0;
+	q->unsynced = 0;
+	if (durable_sync_dir(q->queuefd) == -1) {
+		snprintf_rq(err, errlen, "fsync of queue/: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+int
+queue_retire(struct queue *q, const char *qid, char *err, size_t errlen)
+{
+	if (unlink_message(q, qid, err, errlen) == -1)
+		return -1;
+	return q->unsynced < QUEUE_RETIRE_BATCH ? 0 : queue_sync_retired(q, err, errlen);
+}
+
+int
+queue_remove(struct queue *q, const char *qid, char *err, size_t errlen)
+{
+	if (unlink_message(q, qid, err, errlen) == -1)
+		return -1;
+	return queue_sync_retired(q, err, errlen);
+}

@@ -14,6 +14,7 @@ struct queue {
 	int dropfd;		/* maildrop/ */
 	int queuefd;		/* queue/ */
 	int quarfd;		/* quarantine/, -1 if not openable */
+	unsigned unsynced;	/* retired, directory not yet fsync'd */
 	char spool[4096];
 };
 
@@ -55,8 +56,16 @@ void queue_unlock(int lockfd);
 /* True if the message is locked by a runner (for mailq's '*'). */
 bool queue_is_locked(struct queue *q, const char *qid);
 
-/* Retires a fully delivered message (invariant I5). */
+/* Retires a fully delivered message (invariant I5), durably. */
 int queue_remove(struct queue *q, const char *qid, char *err, size_t errlen);
+
+/* The same, with the directory fsync shared: done once QUEUE_RETIRE_BATCH
+ * retirements wait for it, or by queue_sync_retired, which a queue run
+ * calls before it ends.  A crash in between brings back at most that many
+ * delivered messages, which are sent again (I5; relayq(8) "Durability"). */
+#define QUEUE_RETIRE_BATCH 32
+int queue_retire(struct queue *q, const char *qid, char *err, size_t errlen);
+int queue_sync_retired(struct queue *q, char *err, size_t errlen);
 
 /* Moves dir/name into quarantine/ (renaming on clash) and logs why. */
 void queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why);

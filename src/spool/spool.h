@@ -37,10 +37,12 @@
  *      by whole-file replacement while holding the message lock (flock on
  *      the .df, which is never replaced).
  *   I5 A .df is removed only when every recipient was delivered: first
- *      the .df, then the .qf, then one directory fsync.  So a .qf without a
- *      .df always means "done, crashed while retiring" and is removed.  A
- *      crash before that fsync can bring both back: the message is sent
- *      again (the unavoidable window after the server's final 250).
+ *      the .df, then the .qf, then a directory fsync, which a queue run
+ *      shares among up to QUEUE_RETIRE_BATCH (32) retirements and always
+ *      does before it ends.  So a .qf without a .df always means "done,
+ *      crashed while retiring" and is removed.  A crash before that fsync
+ *      can bring them back: at most 32 delivered messages are sent again
+ *      (the window after the server's final 250, widened from 1 to 32).
  *   I6 A recipient's state goes P(ending) -> D(elivered) | F(ailed), with
  *      T(emporarily failed, still pending) in between, and F -> R(eturned)
  *      once the DSN is in the spool; it never goes back.
