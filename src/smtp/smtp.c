@@ -377,6 +377,7 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 {
 	struct smtp_reply r;
 	if (accepted == 0) {
+		/* An abandoned transaction: in_txn stays, so RSET follows. */
 		if (smtp_io_cmd(s, XS_CLEAR, ".") == 0 && smtp_io_flush(s, s->o.to.data_done, &r) == 0)
 			smtp_io_read_reply(s, s->o.to.data_done, &r, "empty DATA");
 		return OUT_OK;
@@ -386,6 +387,8 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 		set_all(t, &r, OUT_TEMP, true);
 		return OUT_TEMP;
 	}
+	/* Whatever its code, that reply ends the transaction (RFC 5321 §4.1.1.4). */
+	s->in_txn = false;
 	set_all(t, &r, smtp_io_outcome(&r), true);
 	t->reply = r;
 	/* That reply stands (the server has the message, or refused it);
@@ -450,6 +453,7 @@ send_txn(struct smtp_session *s, struct smtp_txn *t)
 	    smtp_io_read_last(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1)
 		return abort_txn(t, &t->reply);
 	bool mail_ok = smtp_io_outcome(&t->reply) == OUT_OK;
+	s->in_txn = mail_ok;
 	if (!mail_ok && !pipe) {
 		set_all(t, &t->reply, smtp_io_outcome(&t->reply), false);
 		return smtp_io_outcome(&t->reply);
@@ -531,13 +535,19 @@ smtp_send(struct smtp_session *s, struct smtp_txn *t)
 	return send_without_utf8(s, t);
 }
 
+/* After a completed transaction the next MAIL starts a new one; RSET only
+ * aborts one left open (RFC 5321 §3.3, §4.1.1.5), which saves a round trip
+ * per message. */
 bool
 smtp_reset(struct smtp_session *s)
 {
 	struct smtp_reply r;
+	if (s->alive && !s->in_txn)
+		return true;
 	if (!s->alive || smtp_io_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_io_flush(s, s->o.to.mail, &r) == -1 ||
 	    smtp_io_read_last(s, s->o.to.mail, &r, "RSET") == -1)
 		return false;
+	s->in_txn = r.code != 250;
 	return r.code == 250;
 }
 

@@ -1,7 +1,8 @@
 /* smtp: the SMTP client session to one smarthost (RFC 5321), over conn.
- * One session carries many transactions (RSET between them).  Pure protocol:
- * it knows nothing about the queue.  Ownership: smtp_open's session belongs
- * to the caller; smtp_close sends QUIT (best effort) and frees; NULL-safe. */
+ * One session carries many transactions (RSET only after an abandoned
+ * one).  Pure protocol: it knows nothing about the queue.  Ownership:
+ * smtp_open's session belongs to the caller; smtp_close sends QUIT (best
+ * effort) and frees; NULL-safe. */
 #ifndef RELAYQ_SMTP_H
 #define RELAYQ_SMTP_H
 
@@ -153,7 +154,9 @@ struct smtp_txn {
  * returns false and the caller must reconnect. */
 enum outcome smtp_send(struct smtp_session *s, struct smtp_txn *t);
 
-/* RSET between transactions; false if the session is no longer usable. */
+/* Between transactions: RSET when the last one was left open (MAIL
+ * accepted, no reply to "." read), nothing after a completed one; false
+ * if the session is no longer usable. */
 bool smtp_reset(struct smtp_session *s);
 bool smtp_alive(const struct smtp_session *s);
 

@@ -16,6 +16,8 @@ struct smtp_session {
 	struct smtp_ext ext;
 	struct tls *tls;	/* NULL until TLS is up */
 	bool alive;		/* false: send nothing more, not even QUIT */
+	bool in_txn;		/* MAIL accepted, no reply to "." yet: the
+				   next transaction needs RSET first */
 	bool authed;		/* AUTH succeeded: MAIL carries AUTH=<> */
 	char mech[64];		/* the mechanism that succeeded */
 	bool redact;		/* -v shows received 334 lines as "334 ***" */
