@@ -66,8 +66,8 @@ qadmin_apply(struct envelope *e, enum qadmin_op op, time_t now)
 }
 
 enum qadmin_result
-qadmin_one(struct queue *q, const char *qid, enum qadmin_op op, time_t now, char *err,
-    size_t errlen)
+qadmin_one(struct queue *q, const char *qid, enum qadmin_op op, uid_t owner, time_t now,
+    char *err, size_t errlen)
 {
 	int fd;
 	enum queue_lock l = queue_lock(q, qid, &fd);
@@ -77,7 +77,9 @@ qadmin_one(struct queue *q, const char *qid, enum qadmin_op op, time_t now, char
 	envelope_init(&e);
 	enum qadmin_result rc = QADMIN_FAILED;
 	if (qf_read(q->queuefd, qid, &e, err, errlen) == 0) {
-		if (!qadmin_apply(&e, op, now))
+		if (owner != (uid_t)-1 && e.uid != owner)
+			rc = QADMIN_NOT_YOURS;
+		else if (!qadmin_apply(&e, op, now))
 			rc = QADMIN_UNCHANGED;
 		else if (qf_write(q->queuefd, &e, true, err, errlen) == 0)
 			rc = QADMIN_DONE;
@@ -85,4 +87,16 @@ qadmin_one(struct queue *q, const char *qid, enum qadmin_op op, time_t now, char
 	envelope_free(&e);
 	queue_unlock(fd);
 	return rc;
+}
+
+const char *
+qadmin_done_word(enum qadmin_op op, bool changed)
+{
+	switch (op) {
+	case QADMIN_HOLD: return changed ? "held" : "already on hold";
+	case QADMIN_RELEASE: return changed ? "released" : "not on hold";
+	case QADMIN_RETRY: return changed ? "due now" : "already due";
+	case QADMIN_REQUEUE: return changed ? "requeued, back-off reset" : "already due, no back-off";
+	}
+	return "?";
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "queue.h"
@@ -30,11 +31,15 @@ enum qadmin_result {
 	QADMIN_UNCHANGED,	/* already so (held, due...) */
 	QADMIN_BUSY,		/* being delivered right now */
 	QADMIN_GONE,		/* not in the queue */
+	QADMIN_NOT_YOURS,	/* owned by another uid than the one asking */
 	QADMIN_FAILED		/* read or write error, in err */
 };
 
-/* Applies op to the message qid under its lock (queue_lock). */
+/* Applies op to the message qid under its lock (queue_lock), if it is
+ * owner's ((uid_t)-1: anyone's, for root). */
 enum qadmin_result qadmin_one(struct queue *q, const char *qid, enum qadmin_op op,
-    time_t now, char *err, size_t errlen);
+    uid_t owner, time_t now, char *err, size_t errlen);
+/* "held", "already on hold", ...: what op did (changed) or found. */
+const char *qadmin_done_word(enum qadmin_op op, bool changed);
 
 #endif

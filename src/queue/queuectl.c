@@ -208,7 +208,8 @@ load_conf(struct admin *a)
 		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
-	if (a->c.log_file[0] != '\0' && log_set_file(a->c.log_file) == -1)
+	/* Root's log_file; a user's changes are logged by relayqd. */
+	if (a->c.log_file[0] != '\0' && getuid() == 0 && log_set_file(a->c.log_file) == -1)
 		fprintf(stderr, PROG ": cannot open log_file %s: %s\n", a->c.log_file,
 		    strerror(errno));
 	return 0;
@@ -230,33 +231,21 @@ open_queue(struct admin *a)
 	return 0;
 }
 
-static const char *
-done_word(enum qadmin_op op, bool changed)
-{
-	switch (op) {
-	case QADMIN_HOLD: return changed ? "held" : "already on hold";
-	case QADMIN_RELEASE: return changed ? "released" : "not on hold";
-	case QADMIN_RETRY: return changed ? "due now" : "already due";
-	case QADMIN_REQUEUE: return changed ? "requeued, back-off reset" : "already due, no back-off";
-	}
-	return "?";
-}
-
 static void
 change_one(struct admin *a, const char *qid, enum qadmin_op op)
 {
 	char err[RELAYQ_ERRLEN];
-	enum qadmin_result r = qadmin_one(&a->q, qid, op, time(NULL), err, sizeof err);
+	enum qadmin_result r = qadmin_one(&a->q, qid, op, (uid_t)-1, time(NULL), err, sizeof err);
 	if (r == QADMIN_DONE || r == QADMIN_UNCHANGED)
-		printf("%s: %s\n", qid, done_word(op, r == QADMIN_DONE));
+		printf("%s: %s\n", qid, qadmin_done_word(op, r == QADMIN_DONE));
 	if (r == QADMIN_DONE) {
-		log_notice("%s: %s by the administrator (uid %ld)", qid, done_word(op, true),
+		log_notice("%s: %s by the administrator (uid %ld)", qid, qadmin_done_word(op, true),
 		    (long)a->who);
 		a->wake |= op != QADMIN_HOLD;
 	} else if (r == QADMIN_BUSY) {
 		fprintf(stderr, PROG ": %s: being delivered right now; try again\n", qid);
 		worse(a, EX_TEMPFAIL);
-	} else if (r == QADMIN_GONE) {
+	} else if (r == QADMIN_GONE || r == QADMIN_NOT_YOURS) {
 		fprintf(stderr, PROG ": %s: not in the queue\n", qid);
 		worse(a, EX_NOINPUT);
 	} else if (r == QADMIN_FAILED) {
@@ -289,6 +278,40 @@ must_be_root(const char *cmd)
 	return -1;
 }
 
+/* A user other than root: relayqd makes the change over its submission
+ * socket, for the caller's own messages only (it reads the peer's uid). */
+static void
+ask_relayqd(struct admin *a, const char *qid, enum qadmin_op op)
+{
+	char answer[256], err[RELAYQ_ERRLEN];
+	if (spool_request(a->c.submit_socket, qadmin_op_name(op), qid, answer, sizeof answer,
+	    err, sizeof err) == 0) {
+		printf("%s: %s\n", qid, answer);
+		return;
+	}
+	int errnum = errno;
+	fprintf(stderr, PROG ": %s: %s\n", qid, err);
+	worse(a, errnum == ENOENT ? EX_NOINPUT : EX_TEMPFAIL);
+}
+
+static int
+cmd_change_own(struct admin *a)
+{
+	const struct opts *o = a->o;
+	enum qadmin_op op;
+	if (o->all) {
+		fprintf(stderr, PROG ": %s --all: only root may change every message\n", o->cmd);
+		return EX_NOPERM;
+	}
+	if (load_conf(a) == -1)
+		return EX_CONFIG;
+	if (qadmin_op_parse(o->cmd, &op) == -1)
+		return usage();
+	for (int i = 0; i < o->nids; i++)
+		ask_relayqd(a, o->ids[i], op);
+	return a->rc;
+}
+
 static int
 cmd_change(const struct opts *o, enum qadmin_op op)
 {
@@ -296,6 +319,8 @@ cmd_change(const struct opts *o, enum qadmin_op op)
 	bool one_target = (o->nids > 0) != o->all;	/* ids, or --all */
 	if (!one_target || o->dsn || o->json || o->older_than != NULL || o->nsel > 0)
 		return usage();
+	if (getuid() != 0)
+		return cmd_change_own(&a);
 	if (must_be_root(o->cmd) == -1)
 		return EX_NOPERM;
 	if (load_conf(&a) == -1)

@@ -5,6 +5,8 @@
 #include "buf.h"
 #include "dropwire.h"
 #include "log.h"
+#include "qadmin.h"
+#include "queue.h"
 #include "relayq.h"
 #include "spool.h"
 
@@ -178,11 +180,47 @@ take_content(struct conn *k)
 		case DW_QP: r = take_qp(k, &cmd); break;
 		case DW_COMMIT: return commit(k, cmd.eightbit);
 		case DW_ENVELOPE:
-			snprintf_rq(k->why, sizeof k->why, "a second envelope");
+		case DW_QUEUE:
+			snprintf_rq(k->why, sizeof k->why, "%s inside a message",
+			    cmd.verb == DW_QUEUE ? "a queue request" : "a second envelope");
 			return DWR_BAD_DATA;
 		}
 	}
 	return r;
+}
+
+/* "queue OP QID": the owner's hold, release, retry or requeue (root's:
+ * any message).  Another uid's message is "gone", as mailq hides it. */
+static enum dropwire_reply
+queue_request(struct conn *k, const struct dropwire_cmd *cmd)
+{
+	struct queue q;
+	enum qadmin_op op;
+	char err[RELAYQ_ERRLEN];
+	if (qadmin_op_parse(cmd->op, &op) == -1 ||
+	    queue_open(&q, k->c->spool, err, sizeof err) == -1) {
+		snprintf_rq(k->why, sizeof k->why, "cannot open the queue");
+		return DWR_TEMPFAIL;
+	}
+	/* A message just sent with -odq may still be in maildrop/. */
+	if (queue_pickup(&q, err, sizeof err) == -1)
+		log_err("pickup: %s", err);
+	enum qadmin_result r = qadmin_one(&q, cmd->qid, op, k->uid == 0 ? (uid_t)-1 : k->uid,
+	    time(NULL), err, sizeof err);
+	queue_close(&q);
+	if (r == QADMIN_DONE || r == QADMIN_UNCHANGED) {
+		if (r == QADMIN_DONE)
+			log_notice("%s: %s by its owner (uid %lu)", cmd->qid,
+			    qadmin_done_word(op, true), (unsigned long)k->uid);
+		if (r == QADMIN_DONE && op != QADMIN_HOLD)
+			spool_wake(k->c->spool);
+		reply(k, DWR_OK, qadmin_done_word(op, r == QADMIN_DONE));
+		return DWR_OK;
+	}
+	snprintf_rq(k->why, sizeof k->why, "%s", r == QADMIN_BUSY ?
+	    "being delivered right now; try again" : r == QADMIN_FAILED ? err :
+	    "no such message of yours in the queue");
+	return r == QADMIN_BUSY || r == QADMIN_FAILED ? DWR_TEMPFAIL : DWR_GONE;
 }
 
 static enum dropwire_reply
@@ -194,7 +232,10 @@ dialogue(struct conn *k)
 		return DWR_NO_SPACE;
 	if (send(k->fd, DROPWIRE_GREETING, strlen(DROPWIRE_GREETING), MSG_NOSIGNAL) == -1)
 		return DWR_TEMPFAIL;
-	if (read_cmd(k, &cmd) == -1 || cmd.verb != DW_ENVELOPE) {
+	int got = read_cmd(k, &cmd);
+	if (got == 0 && cmd.verb == DW_QUEUE)
+		return queue_request(k, &cmd);
+	if (got == -1 || cmd.verb != DW_ENVELOPE) {
 		if (k->why[0] == '\0')
 			snprintf_rq(k->why, sizeof k->why, "expected an envelope");
 		return DWR_BAD_DATA;

@@ -6,6 +6,7 @@
 #include "dropsock.h"
 #include "buf.h"
 #include "dropwire.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -265,4 +266,30 @@ dropsock_abort(struct drop *d)
 	d->fp = NULL;
 	if (sock >= 0)
 		close(sock);
+}
+
+int
+spool_request(const char *path, const char *op, const char *qid, char *answer, size_t size,
+    char *err, size_t errlen)
+{
+	struct drop d = { .dirfd = -1, .fd = -1, .sock = -1, .sockpath = path };
+	struct dropwire_cmd c = { .verb = DW_QUEUE };
+	strlcpy_rq(c.op, op, sizeof c.op);
+	strlcpy_rq(c.qid, qid, sizeof c.qid);
+	if (connect_socket(&d, path, err, errlen) == -1) {
+		int errnum = errno;
+		snprintf_rq(err, errlen, "relayqd is not reachable at %s (%s): only it changes "
+		    "a user's own messages; start it, or ask root", path, strerror(errnum));
+		if (d.sock >= 0)
+			close(d.sock);
+		errno = ECONNREFUSED;	/* not ENOENT, which means "no such message" */
+		return -1;
+	}
+	int rc = read_greeting(&d, err, errlen) == 0 && send_cmd(&d, &c, NULL) == 0 &&
+	    read_reply(&d, REPLY_TIMEOUT_MS, answer, size, err, errlen) == 0 ? 0 : -1;
+	int errnum = errno;
+	if (d.sock >= 0)
+		close(d.sock);
+	errno = errnum;
+	return rc;
 }

@@ -10,7 +10,8 @@
 
 static const char *const reply_words[] = {
 	[DWR_OK] = "ok", [DWR_TEMPFAIL] = "tempfail", [DWR_NO_SPACE] = "nospace",
-	[DWR_TOO_BIG] = "toobig", [DWR_BAD_DATA] = "baddata",
+	[DWR_TOO_BIG] = "toobig", [DWR_BAD_DATA] = "baddata", [DWR_REFUSED] = "refused",
+	[DWR_GONE] = "gone",
 };
 
 /* A decimal length at *p up to a blank or the end; advances *p. */
@@ -63,6 +64,23 @@ parse_qp(const char *p, const char *end, struct dropwire_cmd *c)
 	return parse_len(&p, end, (1LL << 62), &c->body_off) == 0 && p == end ? 0 : -1;
 }
 
+/* "OP QID": one of the owner's changes and a queue id. */
+static int
+parse_queue(const char *p, const char *end, struct dropwire_cmd *c)
+{
+	static const char *const ops[] = { "hold", "release", "retry", "requeue" };
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		const char *q = p;
+		if (!take_word(&q, end, ops[i]) || (size_t)(end - q) != QID_LEN)
+			continue;
+		strlcpy_rq(c->op, ops[i], sizeof c->op);
+		memcpy(c->qid, q, QID_LEN);
+		c->qid[QID_LEN] = '\0';
+		return qid_valid(c->qid) ? 0 : -1;
+	}
+	return -1;
+}
+
 int
 dropwire_parse_cmd(const char *line, size_t n, struct dropwire_cmd *c)
 {
@@ -81,6 +99,10 @@ dropwire_parse_cmd(const char *line, size_t n, struct dropwire_cmd *c)
 	if (take_word(&p, end, "qp")) {
 		c->verb = DW_QP;
 		return parse_qp(p, end, c);
+	}
+	if (take_word(&p, end, "queue")) {
+		c->verb = DW_QUEUE;
+		return parse_queue(p, end, c);
 	}
 	if (take_word(&p, end, "commit") && end - p == 1 && (*p == '7' || *p == '8')) {
 		c->verb = DW_COMMIT;
@@ -105,6 +127,9 @@ dropwire_format_cmd(const struct dropwire_cmd *c, char *out, size_t size)
 		break;
 	case DW_COMMIT:
 		snprintf_rq(out, size, "commit %c\n", c->eightbit ? '8' : '7');
+		break;
+	case DW_QUEUE:
+		snprintf_rq(out, size, "queue %s %s\n", c->op, c->qid);
 		break;
 	}
 	return strlen(out);
@@ -150,6 +175,8 @@ dropwire_reply_errno(enum dropwire_reply r)
 	case DWR_NO_SPACE: return ENOSPC;
 	case DWR_TOO_BIG: return EFBIG;
 	case DWR_BAD_DATA: return EBADMSG;
+	case DWR_REFUSED: return EPERM;
+	case DWR_GONE: return ENOENT;
 	}
 	return EPROTO;
 }

@@ -16,6 +16,10 @@
  *              "commit 7|8\n"                 8 = the content has 8-bit
  *   relayqd:   "ok QID\n" | "WORD text\n"     WORD: tempfail nospace toobig
  *                                             baddata (see dropwire_reply)
+ * Instead of an envelope, a message's owner may ask for a change to it:
+ *   submitter: "queue OP QID\n"               OP: hold release retry requeue
+ *   relayqd:   "ok what-was-done\n" | "refused ..." (not the caller's) |
+ *              "gone ..." | "tempfail ..." (being delivered)
  * relayqd may reply and close at any point (a refusal); the submitter
  * then finds the reply when its next write fails.  The submitting uid is
  * the socket's peer credential (SO_PEERCRED): the envelope's U record is
@@ -35,14 +39,15 @@
 #define DROPWIRE_HEADER_MAX (2LL * 1024 * 1024)	/* qp: the submitter's header
 						   is at most 1 MiB before folding */
 
-enum dropwire_verb { DW_ENVELOPE, DW_DATA, DW_QP, DW_COMMIT };
+enum dropwire_verb { DW_ENVELOPE, DW_DATA, DW_QP, DW_COMMIT, DW_QUEUE };
 
 struct dropwire_cmd {
 	enum dropwire_verb verb;
 	long long len;		/* octets that follow the line (envelope, data, qp) */
 	long long body_off;	/* qp: where the body starts in the content */
-	char qid[QID_SIZE];	/* envelope */
+	char qid[QID_SIZE];	/* envelope, queue */
 	bool eightbit;		/* commit */
+	char op[16];		/* queue: hold, release, retry or requeue */
 };
 
 /* One command line, LF included.  0, or -1 if it is not exactly one of
@@ -58,7 +63,9 @@ enum dropwire_reply {
 	DWR_TEMPFAIL,		/* EAGAIN: try again later */
 	DWR_NO_SPACE,		/* ENOSPC: the spool is below its reserve */
 	DWR_TOO_BIG,		/* EFBIG: over max_message_size */
-	DWR_BAD_DATA		/* EBADMSG: the submitter sent something malformed */
+	DWR_BAD_DATA,		/* EBADMSG: the submitter sent something malformed */
+	DWR_REFUSED,		/* EPERM: not the caller's message */
+	DWR_GONE		/* ENOENT: no such message in the queue */
 };
 /* "WORD text\n" into out, the text cut to fit and its LFs made blanks. */
 size_t dropwire_format_reply(enum dropwire_reply r, const char *text, char *out, size_t size);

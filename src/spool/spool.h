@@ -65,6 +65,14 @@
  * (the next queue run or the daemon's interval picks the mail up). */
 void spool_wake(const char *spool);
 
+/* A message owner's change over relayqd's submission socket at path
+ * (dropwire.h "queue OP QID"; OP hold, release, retry or requeue): 0 with
+ * relayqd's answer ("held", ...), or -1 with errno EPERM (not the caller's
+ * message), ENOENT (not queued), EAGAIN (being delivered) or connect(2)'s,
+ * and err.  relayqd checks the caller's uid (SO_PEERCRED). */
+int spool_request(const char *path, const char *op, const char *qid, char *answer,
+    size_t size, char *err, size_t errlen);
+
 /* Postfix's rule for a submitter other than root: the spool keeps minfree
  * octets free, and room for one and a half of the largest message
  * (max_size).  0, or -1 with ENOSPC and a reason.  Root may use the

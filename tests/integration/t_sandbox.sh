@@ -17,7 +17,8 @@ NOBODY=$(id -u nobody)
 # A copy whose default config is ours, installed setgid as make install
 # does (never sanitized: LeakSanitizer cannot run set-group-ID).
 env -u MAKEFLAGS -u MAKELEVEL -u SANITIZE make -s -C "$TOP" SANITIZE= B="$T/build" SYSCONF="$T/etc" \
-	"$T/build/sendmail" >/dev/null 2>&1 || { not_ok "build a copy with SYSCONF=$T/etc"; finish; }
+	"$T/build/sendmail" "$T/build/relayq-queue" >/dev/null 2>&1 ||
+	{ not_ok "build a copy with SYSCONF=$T/etc"; finish; }
 mkdir -p "$T/etc" "$T/bin"
 install -m 2755 -g relayq-drop "$T/build/sendmail" "$T/bin/sendmail"
 SM=$T/bin/sendmail
@@ -138,6 +139,28 @@ client big > "$T/big.out"
 assert_grep "over max_message_size: toobig" "^reply: toobig message is larger than max_message_size" "$T/big.out"
 assert_eq "nothing half-written after refusals" 0 "$(tmp_files)"
 
+# --- 5b. a user holds, releases and retries their own mail through relayqd ---
+QCTL=$T/build/relayq-queue
+qid_of() { sed -n 's/^sendmail: \([0-9A-Za-z]\{14\}\): .*/\1/p' "$1" | head -n 1; }
+printf 'Subject: mine\n\nm\n' | $AS_USER "$SM" -v -odq -i mine@example.org 2> "$T/mine.err"
+MQ=$(qid_of "$T/mine.err")
+printf 'Subject: roots\n\nr\n' | "$SM" -v -odq -i roots@example.org 2> "$T/roots.err"
+RQID=$(qid_of "$T/roots.err")
+$AS_USER "$QCTL" hold "$MQ" > "$T/hold.out" 2>&1
+assert_eq "user holds their own message: exit 0" 0 $?
+assert_eq "... and is told" "$MQ: held" "$(cat "$T/hold.out")"
+assert_grep "its state file says held" "^H[0-9]" "$SP/queue/$MQ.qf"
+assert_grep "log: who held it" "$MQ: held by its owner (uid $NOBODY)" "$(rq_log "$RQ")"
+$AS_USER "$QCTL" hold "$RQID" > "$T/hold2.out" 2>&1
+assert_eq "root's message: exit 66, as if it were not there" 66 $?
+assert_grep "... and says so" "$RQID: relayqd: no such message of yours in the queue" "$T/hold2.out"
+assert_no_grep "root's message stays unheld" "^H[0-9]" "$SP/queue/$RQID.qf"
+$AS_USER "$QCTL" hold --all > "$T/holdall.out" 2>&1
+assert_eq "--all is root's: exit 77" 77 $?
+$AS_USER "$QCTL" release "$MQ" > "$T/rel.out" 2>&1
+assert_eq "release: exit 0" 0 $?
+check "released: relayqd is woken and sends it" wait_for mine@example.org
+
 # --- 6. relayqd stops mid-message ----------------------------------------
 before=$(rq_queued "$RQ")
 mkdir -m 777 "$T/w"
@@ -164,6 +187,9 @@ assert_eq "still nothing half-queued" 0 "$(tmp_files)"
 check "relayqd removed its socket when it stopped" [ ! -e "$SOCK" ]
 printf 'Subject: lost?\n\nq\n' | $NNP "$SM" -i nowhere@example.org 2> "$T/none.err"
 assert_eq "no setgid and no daemon: exit 75 (EX_TEMPFAIL), never 0" 75 $?
+$AS_USER "$QCTL" retry "$RQID" > "$T/retry.out" 2>&1
+assert_eq "a user's change with no relayqd: exit 75" 75 $?
+assert_grep "... says why" "relayqd is not reachable at $SOCK.*start it, or ask root" "$T/retry.out"
 assert_grep "says which of the three to fix" \
 	"maildrop is not writable (this process runs with NoNewPrivileges.*relayqd is not reachable.*start relayqd, or enable relayq-submit.socket" "$T/none.err"
 

@@ -38,6 +38,10 @@ test_commands_accepted(void **state)
 	assert_true(c.eightbit);
 	assert_int_equal(parse("commit 7\n", &c), 0);
 	assert_false(c.eightbit);
+	assert_int_equal(parse("queue release 0123456789abcd\n", &c), 0);
+	assert_int_equal(c.verb, DW_QUEUE);
+	assert_string_equal(c.op, "release");
+	assert_string_equal(c.qid, "0123456789abcd");
 }
 
 static void
@@ -49,6 +53,8 @@ test_commands_refused(void **state)
 		"envelope 57\n", "envelope 57 0123456789abc\n", "envelope 57 0123456789abc!\n",
 		"envelope 17000000 0123456789abcd\n", "qp 3000000 0\n", "qp 1\n", "qp 1 2 3\n",
 		"commit\n", "commit 9\n", "commit 77\n", "hello\n", "\n", "",
+		"queue delete 0123456789abcd\n", "queue hold\n", "queue hold 0123456789abc!\n",
+		"queue hold 0123456789abcd \n",
 	};
 	struct dropwire_cmd c;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
