@@ -175,8 +175,9 @@ $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(ALL_LIBS)
 # instrumentation, one binary per tests/fuzz/fuzz_*.c, each run FUZZ_TIME s.
 FUZZ_B       := build/fuzz
 FUZZ_TIME    ?= 20
+# -MMD: a changed header (a struct's layout) rebuilds the objects using it.
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -I$(B) $(DIRS_all:%=-I%) -g -O1 \
-                -fsanitize=fuzzer-no-link,address,undefined
+                -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 FUZZ_SRCS    := $(foreach a,$(ARCHIVES),$(call src_of,$(a)))
 FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -252,3 +253,4 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(B)/src/*/*.d $(B)/maps/*.d $(B)/tools/*.d $(B)/tools/setup/*.d $(B)/tests/*/*.d)
+-include $(wildcard $(FUZZ_B)/*.d $(FUZZ_B)/src/*/*.d $(FUZZ_B)/maps/*.d $(FUZZ_B)/tools/*.d $(FUZZ_B)/tools/setup/*.d)
