@@ -191,7 +191,7 @@ $(FUZZ_B)/libfuzz.a: $(FUZZ_OBJS)
 	ar rcs $@ $^
 
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzz.a | $(B)/paths.h
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(SETUP_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(SETUP_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BINS)
