@@ -129,18 +129,21 @@ relay_session(struct relay *r, const struct route *route)
 	return r->down ? NULL : r->s;
 }
 
+/* The route's primary relay, or the smarthost before any route. */
+static const char *
+primary(const struct relay *r)
+{
+	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
+}
+
 const char *
 relay_name(const struct relay *r)
 {
-	if (r->s != NULL)
-		return smtp_relay_name(r->s);
-	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
+	return r->s != NULL ? smtp_relay_name(r->s) : primary(r);
 }
 
 const char *
 relay_host(const struct relay *r)
 {
-	if (r->used_host[0] != '\0')
-		return r->used_host;
-	return r->have_route ? route_primary(&r->route) : r->c->smarthost;
+	return r->used_host[0] != '\0' ? r->used_host : primary(r);
 }

@@ -329,11 +329,12 @@ submitd_stop(struct submitd *s)
 			;
 		s->listener = 0;
 	}
-	if (s->fd >= 0)
-		close(s->fd);
+	if (s->fd < 0)
+		return;
+	close(s->fd);
+	s->fd = -1;
 	/* A socket systemd made stays systemd's; one of ours goes (it needs
 	 * write access to its directory, which we created for relayq). */
-	if (s->fd >= 0 && !s->inherited && unlink(s->path) == -1 && errno != ENOENT)
+	if (!s->inherited && unlink(s->path) == -1 && errno != ENOENT)
 		log_notice("%s: %s", s->path, strerror(errno));
-	s->fd = -1;
 }

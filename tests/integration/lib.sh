@@ -79,6 +79,24 @@ free_port() {
 	echo "$_p"
 }
 
+# start_sink NAME [faultd options] [-- rule...]: a faultd on a free port,
+# storing into $T/NAME, its port in $PORT_<NAME>, stopped at exit.  The
+# rules go to $T/authinfo-NAME.rules: a rule may hold a test password, and
+# the leak scan skips files named authinfo*.
+start_sink() {
+	_sk_n=$1; shift; _sk_a=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _sk_a="$_sk_a $1"; shift; done
+	[ $# -gt 0 ] && shift
+	_sk_r=$T/authinfo-$_sk_n.rules
+	mkdir -p "$T/$_sk_n"; : > "$_sk_r"
+	for _sk_l in "$@"; do echo "$_sk_l" >> "$_sk_r"; done
+	_sk_p=$(free_port)
+	# shellcheck disable=SC2086
+	"$BUILD/faultd" -p "$_sk_p" -o "$T/$_sk_n" -s "$_sk_r" $_sk_a & at_exit "kill $!"
+	wait_port "$_sk_p"
+	eval "PORT_$_sk_n=$_sk_p"
+}
+
 # wait_port PORT: until something listens on 127.0.0.1:PORT (10 s max).
 wait_port() {
 	_i=0

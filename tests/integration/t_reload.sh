@@ -9,18 +9,6 @@
 . "$TOP/tests/integration/tlslib.sh"
 
 mkdir -p "$T/tls"; tls_make_ca "$T/tls"; tls_make_cert "$T/tls" srv "DNS:localhost,IP:127.0.0.1"
-start_sink() { # NAME [faultd args] -- [rules]; the rules file is named
-	# authinfo-* because it holds the test password (the leak scan skips those)
-	_n=$1; shift; _a=""
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do _a="$_a $1"; shift; done
-	[ $# -gt 0 ] && shift
-	mkdir -p "$T/$_n"; : > "$T/authinfo-$_n.rules"
-	for _l in "$@"; do echo "$_l" >> "$T/authinfo-$_n.rules"; done
-	_p=$(free_port)
-	# shellcheck disable=SC2086
-	"$BUILD/faultd" -p "$_p" -o "$T/$_n" -s "$T/authinfo-$_n.rules" $_a & at_exit "kill $!"
-	wait_port "$_p"; eval "PORT_$_n=$_p"
-}
 start_sink a
 start_sink b -c "$T/tls/srv.pem" -k "$T/tls/srv.key" -- starttls "auth PLAIN" "auth-user bob newpass"
 got() { grep -l "^RCPT TO:<$2>" "$T/$1"/msg.* 2>/dev/null | head -n 1; }

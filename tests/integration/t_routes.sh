@@ -14,23 +14,6 @@
 
 DEAD=$(free_port)
 mkdir -p "$T/tls"; tls_make_ca "$T/tls"; tls_make_cert "$T/tls" srv "DNS:localhost,IP:127.0.0.1"
-# start_sink NAME [faultd -c/-k args] -- [script lines...]: its port in
-# $PORT_<NAME>.  (The rules of "work" hold its test password: the file is
-# named authinfo-* so that the leak scan, which skips credential files,
-# skips it too.)
-start_sink() {
-	_n=$1; shift; _tls=""
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do _tls="$_tls $1"; shift; done
-	[ $# -gt 0 ] && shift
-	_r=$T/authinfo-$_n.rules
-	mkdir -p "$T/$_n"; : > "$_r"
-	for _l in "$@"; do echo "$_l" >> "$_r"; done
-	_p=$(free_port)
-	# shellcheck disable=SC2086
-	"$BUILD/faultd" -p "$_p" -o "$T/$_n" -s "$_r" $_tls & at_exit "kill $!"
-	wait_port "$_p"
-	eval "PORT_$_n=$_p"
-}
 start_sink main
 start_sink work -c "$T/tls/srv.pem" -k "$T/tls/srv.key" -- starttls "auth PLAIN" \
 	"auth-user alice alicepw"

@@ -7,14 +7,6 @@
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/relayq.sh"
 
-start_sink() { # NAME [rules...]: its port in $PORT_<NAME>
-	_n=$1; shift
-	mkdir -p "$T/$_n"; : > "$T/$_n.rules"
-	for _l in "$@"; do echo "$_l" >> "$T/$_n.rules"; done
-	_p=$(free_port)
-	"$BUILD/faultd" -p "$_p" -o "$T/$_n" -s "$T/$_n.rules" & at_exit "kill $!"
-	wait_port "$_p"; eval "PORT_$_n=$_p"
-}
 got() { ls "$T/$1" 2>/dev/null | grep -c '^msg\.'; }
 attempts() { grep -h '^A' "$1"/spool/queue/*.qf 2>/dev/null | sort | uniq -c | tr -s ' ' | sed 's/^ //'; }
 queue3() { for i in 1 2 3; do printf 'Subject: %s\n\nx\n' "$i" | rq "$1" -odq -i "r$i@example.net"; done; }
@@ -33,7 +25,7 @@ assert_eq "SIGTERM during the wait: the third was not sent" 2 "$(got pace)"
 assert_eq "... and is still queued, never attempted" "1 A0" "$(attempts "$T/rq1")"
 
 # --- 2. "slow down": the route rests, the other messages are not tried ------
-start_sink slow "on-message 1 rcpt * 451 4.7.0 Too many messages, slow down"
+start_sink slow -- "on-message 1 rcpt * 451 4.7.0 Too many messages, slow down"
 rq_setup "$T/rq2" "$PORT_slow"
 queue3 "$T/rq2"
 "$BUILD/relayqd" -C "$T/rq2/relayq.conf" -q
@@ -43,7 +35,7 @@ assert_eq "one transaction only: the first message's" 1 "$(grep -c '^C: MAIL FRO
 assert_eq "one message deferred once, two untouched" "2 A0 1 A1" "$(echo $(attempts "$T/rq2"))"
 
 # --- 3. relay_sessions 1: a second runner waits for the slot ----------------
-start_sink stall "on-connection 1 stall-after ehlo"
+start_sink stall -- "on-connection 1 stall-after ehlo"
 rq_setup "$T/rq3" "$PORT_stall" "relay_sessions 1" "timeout_helo 4s" "timeout_mail 4s"
 queue3 "$T/rq3"
 "$BUILD/relayqd" -C "$T/rq3/relayq.conf" -q & APID=$!
