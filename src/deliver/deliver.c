@@ -309,7 +309,7 @@ record(struct run *run, struct envelope *e, int fd)
 		return;
 	}
 	if (envelope_set(&e->reason, kept != NULL ? kept : first_reason(e)) == -1 ||
-	    qf_write(run->q->queuefd, e, true, err, sizeof err) == -1)
+	    qf_write(run->q->queuefd, e, err, sizeof err) == -1)
 		log_err("%s: cannot record delivery state: %s", e->qid, err);
 }
 

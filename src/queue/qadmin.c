@@ -81,7 +81,7 @@ qadmin_one(struct queue *q, const char *qid, enum qadmin_op op, uid_t owner, tim
 			rc = QADMIN_NOT_YOURS;
 		else if (!qadmin_apply(&e, op, now))
 			rc = QADMIN_UNCHANGED;
-		else if (qf_write(q->queuefd, &e, true, err, errlen) == 0)
+		else if (qf_write(q->queuefd, &e, err, errlen) == 0)
 			rc = QADMIN_DONE;
 	}
 	envelope_free(&e);

@@ -174,33 +174,6 @@ queue_quarantine(struct queue *q, int dirfd, const char *name, const char *why)
 	log_err("%s: moved to quarantine/%s: %s", name, dest, why);
 }
 
-/* Whose message a drop file is: its owner, as the kernel recorded it —
- * unless the owner is us (relayqd's notices, and drops it wrote for the
- * submission socket), where the U record holds the peer's uid. */
-static bool
-drop_uid(const struct stat *st, const struct envelope *e, uid_t *uid)
-{
-	*uid = st->st_uid == geteuid() ? e->uid : st->st_uid;
-	return e->uid == *uid;
-}
-
-/* Builds and writes the initial .qf of a picked-up .df. */
-static int
-make_qf(struct queue *q, const char *qid, int fd, bool dirsync, char *err, size_t errlen)
-{
-	struct envelope e;
-	struct stat st;
-	envelope_init(&e);
-	int rc = fstat(fd, &st) == 0 ? drop_parse(fd, &e, err, errlen) : -1;
-	if (rc == 0) {
-		strlcpy_rq(e.qid, qid, sizeof e.qid);
-		(void)drop_uid(&st, &e, &e.uid);
-		rc = qf_write(q->queuefd, &e, dirsync, err, errlen);
-	}
-	envelope_free(&e);
-	return rc;
-}
-
 static void
 remove_stale_tmp(struct queue *q, const char *name)
 {
@@ -212,13 +185,23 @@ remove_stale_tmp(struct queue *q, const char *name)
 	}
 }
 
+/* A maildrop file to pick up: a regular file with one link, or with two
+ * when queue/QID.df is the same file (a pickup linked it and was
+ * interrupted, or another runner's pickup is between its steps). */
 static int
-open_regular(int dirfd, const char *name, struct stat *st)
+open_drop(struct queue *q, const char *name, const char *df, struct stat *st,
+    bool *linked)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat qst;
+	int fd = openat(q->dropfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) || st->st_nlink != 1) {
+	*linked = false;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_nlink == 2 &&
+	    fstatat(q->queuefd, df, &qst, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    qst.st_dev == st->st_dev && qst.st_ino == st->st_ino)
+		*linked = true;
+	else if (!S_ISREG(st->st_mode) || st->st_nlink != 1) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
@@ -226,64 +209,119 @@ open_regular(int dirfd, const char *name, struct stat *st)
 	return fd;
 }
 
-enum pickup { PICKED_UP, PICKUP_SKIPPED, PICKUP_FAILED };
+/* Is the drop on fd (owned as st says) a well-formed message of its
+ * owner's?  Else err says why. */
+static bool
+drop_valid(struct queue *q, int fd, const struct stat *st, char *err, size_t errlen)
+{
+	struct envelope e;
+	struct stat dir;
+	envelope_init(&e);
+	int rc = drop_parse(fd, &e, err, errlen);
+	if (rc == 0 && fstat(q->queuefd, &dir) == -1) {
+		snprintf_rq(err, errlen, "queue/: %s", strerror(errno));
+		rc = -1;
+	} else if (rc == 0 && drop_owner(st, &e, dir.st_uid) != e.uid) {
+		/* Only a subverted submitter writes another uid into U. */
+		snprintf_rq(err, errlen, "forged drop file: it claims uid %lu, its "
+		    "owner is uid %lu", (unsigned long)e.uid, (unsigned long)st->st_uid);
+		rc = -1;
+	}
+	envelope_free(&e);
+	return rc == 0;
+}
 
-/* One maildrop file: validate, move to queue/QID.df, write QID.qf.
- * SKIPPED: quarantined, or being picked up by another runner; FAILED:
- * left in place for the next pass (logged). */
+enum pickup { PICKED_UP, PICKUP_SKIPPED, PICKUP_FAILED, PICKUP_MOVED };
+
+/* A drop relayq may not link (an older sendmail's, mode 0604: the
+ * kernel's protected_hardlinks) is renamed, and both directories are
+ * synced at once, queue/ first; a crash between the two syncs on a file
+ * system that does not commit a rename whole can still lose it. */
+static enum pickup
+move_drop(struct queue *q, const char *name, const char *df)
+{
+	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1)
+		return PICKUP_FAILED;
+	durable_sync_dir(q->queuefd);
+	durable_sync_dir(q->dropfd);
+	return PICKUP_MOVED;
+}
+
+/* One maildrop file: validate it and link it as queue/QID.df; its
+ * maildrop name goes once that link is durable (queue_pickup).  SKIPPED:
+ * quarantined, or being picked up by another runner; FAILED: left in
+ * place for the next pass (logged). */
 static enum pickup
 pickup_one(struct queue *q, const char *name)
 {
 	char err[RELAYQ_ERRLEN], df[QID_SIZE + 4];
 	struct stat st;
-	struct envelope e;
+	bool linked;
 	if (!qid_valid(name)) {
 		queue_quarantine(q, q->dropfd, name, "unexpected file name in maildrop");
 		return PICKUP_SKIPPED;
 	}
-	int fd = open_regular(q->dropfd, name, &st);
+	snprintf_rq(df, sizeof df, "%s.df", name);
+	int fd = open_drop(q, name, df, &st, &linked);
 	if (fd == -1) {
 		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
 		return PICKUP_SKIPPED;
 	}
-	/* Held until the .qf exists, so a concurrent runner's recovery of a
-	 * .df without .qf (invariant I3) never races with us. */
+	if (linked) {
+		close(fd);
+		return PICKED_UP;
+	}
+	/* Held while it is validated and linked: another runner's pickup
+	 * skips it meanwhile, and then sees the two links. */
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		close(fd);
 		return PICKUP_SKIPPED;
 	}
-	envelope_init(&e);
-	int rc = drop_parse(fd, &e, err, sizeof err);
-	uid_t uid;
-	if (rc == 0 && !drop_uid(&st, &e, &uid)) {
-		/* Only a subverted submitter writes another uid into U. */
-		snprintf_rq(err, sizeof err, "forged drop file: it claims uid %lu, its "
-		    "owner is uid %lu", (unsigned long)e.uid, (unsigned long)st.st_uid);
-		rc = -1;
-	}
-	envelope_free(&e);
-	if (rc == -1) {
+	if (!drop_valid(q, fd, &st, err, sizeof err)) {
 		close(fd);
 		queue_quarantine(q, q->dropfd, name, err);
 		return PICKUP_SKIPPED;
 	}
-	snprintf_rq(df, sizeof df, "%s.df", name);
-	if (renameat2(q->dropfd, name, q->queuefd, df, RENAME_NOREPLACE) == -1) {
+	enum pickup rc = PICKED_UP;
+	if (linkat(q->dropfd, name, q->queuefd, df, 0) == -1)
+		rc = errno == EPERM ? move_drop(q, name, df) : PICKUP_FAILED;
+	if (rc == PICKUP_FAILED)
 		log_err("%s: pickup failed: %s", name, strerror(errno));
-		close(fd);
-		return PICKUP_FAILED;
-	}
-	rc = make_qf(q, name, fd, false, err, sizeof err);
 	close(fd);
-	if (rc == -1)
-		log_err("%s: %s (will retry pickup)", name, err);
-	return rc == 0 ? PICKED_UP : PICKUP_FAILED;
+	return rc;
 }
+
+#define PICKUP_BATCH 256
 
 struct pickup_pass {
 	struct queue *q;
+	char names[PICKUP_BATCH][QID_SIZE];	/* linked, still in maildrop/ */
+	size_t n;
 	int count;
+	int failed;		/* errno of a failed sync, or 0 */
 };
+
+/* I3's second half for a batch: queue/ is fsync'd, so the new .df links
+ * are durable, before any maildrop/ name goes; then maildrop/ is
+ * fsync'd, so that a name never comes back once its message may have
+ * been delivered and retired. */
+static void
+pickup_commit(struct pickup_pass *p)
+{
+	struct queue *q = p->q;
+	if (p->n == 0 || p->failed != 0)
+		return;
+	if (durable_sync_dir(q->queuefd) == -1) {
+		p->failed = errno;
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (unlinkat(q->dropfd, p->names[i], 0) == -1 && errno != ENOENT)
+			log_err("%s: cannot remove from maildrop: %s", p->names[i], strerror(errno));
+	p->n = 0;
+	if (durable_sync_dir(q->dropfd) == -1)
+		p->failed = errno;
+}
 
 static int
 pickup_entry(void *arg, const char *name)
@@ -291,65 +329,45 @@ pickup_entry(void *arg, const char *name)
 	struct pickup_pass *p = arg;
 	if (strncmp(name, "tmp.", 4) == 0)
 		remove_stale_tmp(p->q, name);
-	else if (pickup_one(p->q, name) == PICKED_UP)
-		p->count++;
+	else {
+		enum pickup rc = pickup_one(p->q, name);
+		p->count += rc == PICKED_UP || rc == PICKUP_MOVED;
+		if (rc == PICKED_UP)
+			strlcpy_rq(p->names[p->n++], name, QID_SIZE);
+		if (p->n == PICKUP_BATCH)
+			pickup_commit(p);
+	}
 	return 0;
 }
 
 int
 queue_pickup(struct queue *q, char *err, size_t errlen)
 {
-	struct pickup_pass p = { q, 0 };
-	if (dirscan(q->dropfd, pickup_entry, &p) == -1) {
+	struct pickup_pass *p = calloc(1, sizeof *p);
+	if (p == NULL) {
+		snprintf_rq(err, errlen, "pickup: out of memory");
+		return -1;
+	}
+	p->q = q;
+	int rc = dirscan(q->dropfd, pickup_entry, p);
+	if (rc == -1)
 		snprintf_rq(err, errlen, "maildrop: %s", strerror(errno));
-		return -1;
+	pickup_commit(p);
+	if (rc == 0 && p->failed != 0) {
+		/* The links stay; the next pass syncs and finishes them. */
+		snprintf_rq(err, errlen, "fsync of the spool: %s", strerror(p->failed));
+		rc = -1;
 	}
-	int count = p.count;
-	/* One sync for the whole pass (I3): nothing is delivered before it. */
-	if (count > 0 && (durable_sync_dir(q->queuefd) == -1 || durable_sync_dir(q->dropfd) == -1)) {
-		snprintf_rq(err, errlen, "fsync of the spool: %s", strerror(errno));
-		return -1;
-	}
-	return count;
+	if (rc == 0)
+		rc = p->count;
+	free(p);
+	return rc;
 }
 
 static int
 cmp_qid(const void *a, const void *b)
 {
 	return strcmp(a, b);
-}
-
-static const char *
-qid_qf_name(const char *qid, char *out, size_t size)
-{
-	snprintf_rq(out, size, "%s.qf", qid);
-	return out;
-}
-
-/* Recovers the state of a .df without .qf (crash between I3's steps). */
-static void
-recover_missing_qf(struct queue *q, const char *qid)
-{
-	char name[QID_SIZE + 4], name2[QID_SIZE + 4], err[RELAYQ_ERRLEN];
-	struct stat st;
-	snprintf_rq(name, sizeof name, "%s.qf", qid);
-	if (fstatat(q->queuefd, name, &st, 0) == 0 || errno != ENOENT)
-		return;
-	snprintf_rq(name, sizeof name, "%s.df", qid);
-	int fd;
-	if (queue_lock(q, qid, &fd) != QUEUE_LOCKED)
-		return;
-	if (fstatat(q->queuefd, qid_qf_name(qid, name2, sizeof name2), &st, 0) == 0) {
-		close(fd);	/* the pickup finished meanwhile */
-		return;
-	}
-	if (make_qf(q, qid, fd, true, err, sizeof err) == -1) {
-		close(fd);
-		queue_quarantine(q, q->queuefd, name, err);
-		return;
-	}
-	close(fd);
-	log_notice("%s: recovered missing state file", qid);
 }
 
 /* A .qf whose .df is gone: the message was retired (invariant I5). */
@@ -413,8 +431,6 @@ queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair)
 	int rc = dirscan(q->queuefd, id_entry, &w);
 	if (rc == 0 && *n > 0)
 		qsort(*ids, *n, sizeof **ids, cmp_qid);
-	for (size_t i = 0; rc == 0 && repair && i < *n; i++)
-		recover_missing_qf(q, (*ids)[i]);
 	return rc;
 }
 
@@ -442,10 +458,13 @@ queue_lock(struct queue *q, const char *qid, int *lockfd)
 			return busy ? QUEUE_BUSY : QUEUE_GONE;
 		}
 	}
-	/* Another runner may have finished it between our open and lock. */
-	if (fstat(fd, &st) == -1 || st.st_nlink == 0) {
+	/* Another runner may have finished it between our open and lock;
+	 * a second link means its pickup is not finished (I3). */
+	if (fstat(fd, &st) == -1)
+		st.st_nlink = 0;
+	if (st.st_nlink != 1) {
 		close(fd);
-		return QUEUE_GONE;
+		return st.st_nlink > 1 ? QUEUE_BUSY : QUEUE_GONE;
 	}
 	*lockfd = fd;
 	return QUEUE_LOCKED;

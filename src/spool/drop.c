@@ -85,13 +85,14 @@ open_maildrop(struct drop *d, const char *spool, char *err, size_t errlen)
 	return d->dirfd == -1 ? -1 : 0;
 }
 
-/* DROP_MODE for a submitter; 0600 when relayqd itself queues a notice
- * (it owns maildrop/ and reads its own file as the owner). */
+/* DROP_MODE for a submitter; 0640 when relayqd itself queues a notice
+ * (it owns maildrop/; its group, relayq, is the lister's, which reads a
+ * never-attempted message's envelope from its .df, qf.h). */
 static mode_t
 drop_mode(int dirfd)
 {
 	struct stat st;
-	return fstat(dirfd, &st) == 0 && st.st_uid == geteuid() ? 0600 : DROP_MODE;
+	return fstat(dirfd, &st) == 0 && st.st_uid == geteuid() ? 0640 : DROP_MODE;
 }
 
 
@@ -364,6 +365,12 @@ drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
 		rc = check_trailer(fd, e, err, errlen);
 	fclose(fp);
 	return rc;
+}
+
+uid_t
+drop_owner(const struct stat *st, const struct envelope *e, uid_t spool_uid)
+{
+	return st->st_uid == spool_uid ? e->uid : st->st_uid;
 }
 
 int

@@ -11,15 +11,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "buf.h"
 #include "envelope.h"
 
-/* rw for the submitter, r for relayq (which reaches maildrop/ and queue/
- * as their owner), nothing for the submitter's group: a subverted
- * sendmail that guesses a name still cannot read another user's drop. */
-#define DROP_MODE 0604
+/* rw for the submitter; nothing for the submitter's group, so that a
+ * subverted sendmail that guesses a name still cannot read another user's
+ * drop; rw for "others", of whom only relayq (maildrop/'s and queue/'s
+ * owner) and the lister (group relayq, queue/ only) can reach the file:
+ * pickup hard-links it into queue/ (I3), which fs.protected_hardlinks
+ * allows only to a user who may read and write it. */
+#define DROP_MODE 0606
 
 struct drop {
 	int dirfd;		/* maildrop/ */
@@ -77,6 +81,11 @@ void drop_guard_signals(int exit_code);
 /* Parses a drop file (envelope records + content + END trailer) from fd.
  * Fills e (without delivery state); -1 with a reason if malformed. */
 int drop_parse(int fd, struct envelope *e, char *err, size_t errlen);
+/* Whose message a drop file is: its owner (st), as the kernel recorded
+ * it — unless the owner is the spool's owner (relayqd's notices, and
+ * drops it wrote for the submission socket), where e's U record holds
+ * the submitter's uid.  A drop whose U differs from this is forged. */
+uid_t drop_owner(const struct stat *st, const struct envelope *e, uid_t spool_uid);
 /* The envelope part alone (magic, records, "M" line) from fp: what the
  * submission socket carries.  0, or -1 with a reason. */
 int drop_parse_envelope(FILE *fp, struct envelope *e, char *err, size_t errlen);

@@ -2,13 +2,16 @@
  * atomically, under the message lock (I4). */
 #include "qf.h"
 #include "buf.h"
+#include "drop.h"
 #include "durable.h"
 #include "record.h"
+#include "relayq.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define QF_MAGIC "RELAYQ-QF 1\n"
@@ -36,7 +39,7 @@ put_qf(struct buf *b, const struct envelope *e)
 }
 
 int
-qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err, size_t errlen)
+qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen)
 {
 	char tmp[QID_SIZE + 8], final[QID_SIZE + 4];
 	snprintf_rq(tmp, sizeof tmp, "%s.qtmp", e->qid);
@@ -45,11 +48,36 @@ qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err, size_t 
 	buf_init(&b);
 	int rc = put_qf(&b, e);
 	if (rc == 0)
-		rc = durable_write(queuefd, tmp, final, b.data, b.len, 0640, dirsync);
+		rc = durable_write(queuefd, tmp, final, b.data, b.len, 0640, true);
 	if (rc == -1)
 		snprintf_rq(err, errlen, "cannot write %s: %s", final, strerror(errno));
 	buf_free(&b);
 	return rc;
+}
+
+/* A message never attempted: its state is its .df's envelope (I3). */
+static int
+read_fresh(int queuefd, const char *qid, struct envelope *e, char *err, size_t errlen)
+{
+	char name[QID_SIZE + 4], why[RELAYQ_ERRLEN];
+	struct stat st, dir;
+	snprintf_rq(name, sizeof name, "%s.df", qid);
+	int fd = openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1 || fstat(fd, &st) == -1 || fstat(queuefd, &dir) == -1) {
+		snprintf_rq(err, errlen, "%s: %s", name, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	int rc = drop_parse(fd, e, why, sizeof why);
+	close(fd);
+	if (rc == -1) {
+		snprintf_rq(err, errlen, "%s: %s", name, why);
+		return -1;
+	}
+	strlcpy_rq(e->qid, qid, sizeof e->qid);
+	e->uid = drop_owner(&st, e, dir.st_uid);
+	return 0;
 }
 
 int
@@ -58,6 +86,8 @@ qf_read(int queuefd, const char *qid, struct envelope *e, char *err, size_t errl
 	char name[QID_SIZE + 4];
 	snprintf_rq(name, sizeof name, "%s.qf", qid);
 	int fd = openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1 && errno == ENOENT)
+		return read_fresh(queuefd, qid, e, err, errlen);
 	FILE *fp = fd == -1 ? NULL : fdopen(fd, "r");
 	if (fp == NULL) {
 		snprintf_rq(err, errlen, "%s: %s", name, strerror(errno));

@@ -9,11 +9,11 @@
 
 #include "envelope.h"
 
-/* Writes queue/QID.qf atomically (tmp, fsync, rename, and a dir fsync
- * unless the caller batches that: pickup syncs the directory once). */
-int qf_write(int queuefd, const struct envelope *e, bool dirsync, char *err,
-    size_t errlen);
-/* Reads queue/QID.qf. */
+/* Writes queue/QID.qf durably (tmp, fsync, rename, directory fsync). */
+int qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen);
+/* Reads queue/QID.qf; a message never attempted has none, and its state
+ * is the envelope of its .df (a drop file, I3) with every recipient
+ * pending. */
 int qf_read(int queuefd, const char *qid, struct envelope *e, char *err,
     size_t errlen);
 

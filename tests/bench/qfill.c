@@ -40,7 +40,8 @@ put(int dfd, const char *name, const struct file *f, const char *head, size_t sk
 {
 	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL, f->mode);
 	size_t hl = strlen(head);
-	if (fd == -1 || write(fd, head, hl) != (ssize_t)hl ||
+	/* The drop's own mode, whatever the umask (pickup links it). */
+	if (fd == -1 || fchmod(fd, f->mode) == -1 || write(fd, head, hl) != (ssize_t)hl ||
 	    write(fd, f->data + skip, f->len - skip) != (ssize_t)(f->len - skip))
 		return -1;
 	return close(fd);

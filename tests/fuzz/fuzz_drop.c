@@ -127,7 +127,7 @@ round_trip(const struct envelope *e)
 {
 	struct envelope again;
 	char err[256] = "";
-	if (qf_write(qfd, e, false, err, sizeof err) == -1) {
+	if (qf_write(qfd, e, err, sizeof err) == -1) {
 		check_err(err, sizeof err);
 		return;
 	}

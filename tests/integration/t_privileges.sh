@@ -32,7 +32,7 @@ printf 'Subject: from nobody\n\nx\n' | $USER_RUN "$T/bin/sendmail" -v -odq -i bo
 assert_eq "ordinary user submits through setgid sendmail" 0 $?
 qid=$(sed -n 's/^sendmail: \([0-9A-Za-z]\{14\}\): from=.*/\1/p' "$T/err")
 f=$SP/maildrop/$qid
-assert_eq "drop file owned by the user, group relayq-drop, 0604" "nobody relayq-drop 604" "$(stat -c '%U %G %a' "$f" 2>/dev/null)"
+assert_eq "drop file owned by the user, group relayq-drop, 0606" "nobody relayq-drop 606" "$(stat -c '%U %G %a' "$f" 2>/dev/null)"
 $USER_RUN ls "$SP/maildrop" > /dev/null 2>&1
 assert_eq "user cannot list the maildrop" 2 $?
 $DROP_RUN ls "$SP/maildrop" > /dev/null 2>&1
