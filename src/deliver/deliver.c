@@ -30,6 +30,20 @@ struct run {
 	bool pass_set;
 	time_t now;
 	int dsns;		/* notices queued in maildrop/ this run */
+	struct flight *aloft;	/* sent, its end-of-data reply to come */
+	struct flight *again;	/* landed with recipients left to send */
+};
+
+/* A message being sent: locked, its content on fd, its recipients
+ * settled transaction by transaction. */
+struct flight {
+	struct envelope e;
+	int fd;
+	bool *settled;		/* per envelope recipient: done this run */
+	size_t *map;		/* transaction recipient k -> envelope index */
+	struct smtp_txn t;	/* the current transaction */
+	time_t started;
+	struct flight *next;	/* in run->again */
 };
 
 static void
@@ -178,48 +192,84 @@ check_pace(struct run *run, const struct smtp_txn *t)
 	}
 }
 
-/* One transaction; false when nothing is left to send this run. */
+static void land_aloft(struct run *run, bool wait);
+
+/* May this transaction's end-of-data reply be read later, while the next
+ * message starts (smtp.h)?  Only when it holds all the recipients left
+ * (a server that takes fewer says so, and the rest go again: catch_up),
+ * and nothing may make the run wait in between (relay_rate_limit). */
 static bool
-send_batch(struct run *run, struct envelope *e, int fd, bool *settled, size_t *map)
+may_leave_aloft(const struct run *run, const struct flight *f)
 {
-	struct smtp_txn t;
-	time_t started = time(NULL);
-	if (build_txn(&t, e, fd, settled, map) == -1) {
-		free(t.rcpts);
-		defer_all(run, e, settled, "out of memory");
+	return run->c->relay_rate_limit == 0 && unsettled(&f->e, f->settled) == f->t.nrcpt;
+}
+
+static void
+drop_txn(struct flight *f)
+{
+	free(f->t.rcpts);
+	f->t.rcpts = NULL;
+}
+
+/* The results of f's transaction, once they are all in. */
+static void
+settle_txn(struct run *run, struct flight *f)
+{
+	settle(run, &f->e, &f->t, f->map, f->settled, f->started);
+	check_pace(run, &f->t);
+	drop_txn(f);
+}
+
+/* One transaction; false when nothing is left to send this run, or when
+ * it is aloft (its reply to come). */
+static bool
+send_batch(struct run *run, struct flight *f)
+{
+	f->started = time(NULL);
+	if (build_txn(&f->t, &f->e, f->fd, f->settled, f->map) == -1) {
+		drop_txn(f);
+		defer_all(run, &f->e, f->settled, "out of memory");
 		return false;
 	}
-	if (t.nrcpt == 0) {
-		free(t.rcpts);
+	if (f->t.nrcpt == 0) {
+		drop_txn(f);
 		return false;
 	}
 	struct smtp_session *s = relay_session(&run->relay, &run->route);
-	if (s == NULL)
-		defer_all(run, e, settled, run->relay.down_reason);
-	else {
-		smtp_send(s, &t);
-		throttle_sent(&run->route);
-		settle(run, e, &t, map, settled, started);
-		check_pace(run, &t);
+	if (s == NULL) {
+		drop_txn(f);
+		defer_all(run, &f->e, f->settled, run->relay.down_reason);
+		return false;
 	}
-	free(t.rcpts);
-	return s != NULL && !throttle_backed_off(&run->route, time(NULL), NULL, 0);
+	f->t.pipeline_end = may_leave_aloft(run, f);
+	bool behind = run->aloft != NULL;	/* its reply came first */
+	smtp_send(s, &f->t);
+	throttle_sent(&run->route);
+	if (f->t.pending)
+		return false;
+	if (behind && f->t.unanswered) {
+		/* The session died under the message before this one: this
+		 * one was not tried, and goes again on a new session, as it
+		 * would have without pipelining. */
+		land_aloft(run, false);
+		drop_txn(f);
+		return true;
+	}
+	settle_txn(run, f);
+	return !throttle_backed_off(&run->route, time(NULL), NULL, 0);
 }
 
-/* Sends e (locked, content on fd) in as many transactions of one session
- * as its recipients need, and records every recipient's result. */
 static void
-send_message(struct run *run, struct envelope *e, int fd)
+flight_free(struct flight *f)
 {
-	bool *settled = calloc(e->nrcpt ? e->nrcpt : 1, sizeof *settled);
-	size_t *map = calloc(RCPT_BATCH, sizeof *map);
-	if (settled == NULL || map == NULL)
-		defer_all(run, e, NULL, "out of memory");
-	else
-		while (send_batch(run, e, fd, settled, map))
-			;
-	free(settled);
-	free(map);
+	if (f == NULL)
+		return;
+	drop_txn(f);
+	free(f->settled);
+	free(f->map);
+	envelope_free(&f->e);
+	queue_unlock(f->fd);
+	free(f);
 }
 
 static const char *
@@ -343,38 +393,127 @@ in_pass(struct run *run)
 	return route_equal(&run->pass, &run->route);
 }
 
+/* Records a flight whose last reply is in, and lets go of its lock. */
+static void
+land(struct run *run, struct flight *f)
+{
+	if (f->t.rcpts != NULL)
+		settle_txn(run, f);
+	record(run, &f->e, f->fd);
+	flight_free(f);
+}
+
+/* The message aloft lands once the session has read its reply: at the
+ * next transaction's first flush, or when the session is closed.  If
+ * the server took only some recipients ("452 4.5.3 too many"), the
+ * message goes again (catch_up) before it is recorded. */
+static void
+land_aloft(struct run *run, bool wait)
+{
+	struct flight *f = run->aloft;
+	if (f == NULL)
+		return;
+	if (wait && f->t.pending)
+		smtp_send_finish(run->relay.s);
+	if (f->t.pending)
+		return;
+	run->aloft = NULL;
+	settle_txn(run, f);
+	if (unsettled(&f->e, f->settled) > 0 &&
+	    !throttle_backed_off(&run->route, time(NULL), NULL, 0)) {
+		f->next = run->again;
+		run->again = f;
+		return;
+	}
+	land(run, f);
+}
+
+/* Sends f in as many transactions of one session as its recipients need.
+ * Its last one may be left aloft: then f is run->aloft, recorded later. */
+static void
+send_message(struct run *run, struct flight *f)
+{
+	while (send_batch(run, f))
+		;
+	land_aloft(run, false);	/* the previous message's reply came first */
+	if (f->t.pending)
+		run->aloft = f;
+	else
+		land(run, f);
+}
+
+/* Lands the message aloft (waiting for its reply if wait) and sends
+ * again those that still have recipients to go; with wait, nothing is
+ * left aloft. */
+static void
+catch_up(struct run *run, bool wait)
+{
+	land_aloft(run, wait);
+	while (run->again != NULL) {
+		struct flight *f = run->again;
+		run->again = f->next;
+		send_message(run, f);
+		land_aloft(run, wait);
+	}
+}
+
+static struct flight *
+flight_new(void)
+{
+	struct flight *f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return NULL;
+	envelope_init(&f->e);
+	f->fd = -1;
+	return f;
+}
+
+static bool
+flight_alloc_rcpts(struct flight *f)
+{
+	f->settled = calloc(f->e.nrcpt ? f->e.nrcpt : 1, sizeof *f->settled);
+	f->map = calloc(RCPT_BATCH, sizeof *f->map);
+	return f->settled != NULL && f->map != NULL;
+}
+
 /* One message under its lock: sent, skipped (not due, busy, gone), or
  * left for the pass of its route. */
 static enum step
 process(struct run *run, const char *qid, const struct run_opts *ro)
 {
 	char err[RELAYQ_ERRLEN];
-	int fd;
-	if (queue_lock(run->q, qid, &fd) != QUEUE_LOCKED)
+	struct flight *f = flight_new();
+	if (f == NULL)
+		return STEP_SKIPPED;
+	if (queue_lock(run->q, qid, &f->fd) != QUEUE_LOCKED) {
+		flight_free(f);
 		return STEP_SKIPPED;	/* another runner has it, or it is gone */
-	struct envelope e;
-	envelope_init(&e);
+	}
 	enum step done = STEP_SKIPPED;
-	if (qf_read(run->q->queuefd, qid, &e, err, sizeof err) == -1) {
+	if (qf_read(run->q->queuefd, qid, &f->e, err, sizeof err) == -1) {
 		log_err("%s: %s", qid, err);
 		goto out;
 	}
-	route_resolve(&run->routing, &e, &run->route);
+	route_resolve(&run->routing, &f->e, &run->route);
 	if (throttle_backed_off(&run->route, time(NULL), NULL, 0))
 		goto out;	/* the relay asked us to slow down: untouched */
-	if (!wanted(run, &e, ro)) {
-		if (policy_notice_owed(&e))
-			record_notice(run, &e, fd);
+	if (!wanted(run, &f->e, ro)) {
+		if (policy_notice_owed(&f->e))
+			record_notice(run, &f->e, f->fd);
 	} else if (!in_pass(run)) {
 		done = STEP_LATER;
 	} else if (throttle_pace(&run->route, run->c->relay_rate_limit, ro->stop)) {
-		send_message(run, &e, fd);
-		record(run, &e, fd);
 		done = STEP_ATTEMPTED;
+		if (!flight_alloc_rcpts(f))
+			defer_all(run, &f->e, NULL, "out of memory");
+		else {
+			send_message(run, f);
+			return done;	/* landed, or aloft */
+		}
+		record(run, &f->e, f->fd);
 	}
 out:
-	envelope_free(&e);
-	queue_unlock(fd);
+	flight_free(f);
 	return done;
 }
 
@@ -402,9 +541,14 @@ deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
 			attempted += st == STEP_ATTEMPTED;
 			if (st == STEP_LATER)
 				memcpy(ids[later++], ids[i], QID_SIZE);
+			/* Only a message sent right behind it keeps the
+			 * reply aloft: nothing waits behind skipped ones. */
+			catch_up(&run, st != STEP_ATTEMPTED);
 		}
+		catch_up(&run, true);
 		left = later;
 	}
+	catch_up(&run, true);
 	if (queue_sync_retired(q, err, sizeof err) == -1)
 		log_err("%s", err);
 	relay_close(&run.relay);

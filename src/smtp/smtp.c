@@ -277,33 +277,44 @@ put(struct stuffer *st, const char *p, size_t n)
 	return conn_write(st->s->c, p, n);
 }
 
-/* Emits one content octet: LF and lone CR become CRLF, dots are doubled at
- * line starts; so no bare CR/LF ever reaches the wire (SMTP smuggling). */
+/* Emits a span of content: LF and lone CR become CRLF, dots are doubled
+ * at line starts; so no bare CR/LF ever reaches the wire (SMTP smuggling).
+ * The text between line ends goes out in one piece. */
 static int
-stuff_byte(struct stuffer *st, char ch)
+stuff(struct stuffer *st, const char *p, size_t n)
 {
-	if (st->cr) {
-		st->cr = false;
-		if (put(st, "\r\n", 2) == -1)
+	const char *end = p + n;
+	while (p < end) {
+		if (st->cr) {		/* a CR waits for its LF */
+			st->cr = false;
+			st->bol = true;
+			if (put(st, "\r\n", 2) == -1)
+				return -1;
+			if (*p == '\n' && ++p == end)
+				break;
+		}
+		if (*p == '\r' || *p == '\n') {
+			st->cr = *p == '\r';
+			st->bol = *p == '\n';
+			if (*p++ == '\n' && put(st, "\r\n", 2) == -1)
+				return -1;
+			continue;
+		}
+		if (st->bol && *p == '.' && put(st, ".", 1) == -1)
 			return -1;
-		st->bol = true;
-		if (ch == '\n')
-			return 0;
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = lf != NULL ? lf : end;
+		const char *cr = memchr(p, '\r', (size_t)(stop - p));
+		stop = cr != NULL ? cr : stop;
+		if (put(st, p, (size_t)(stop - p)) == -1)
+			return -1;
+		st->bol = false;
+		p = stop;
 	}
-	if (ch == '\r') {
-		st->cr = true;
-		return 0;
-	}
-	if (ch == '\n') {
-		st->bol = true;
-		return put(st, "\r\n", 2);
-	}
-	if (st->bol && ch == '.' && put(st, ".", 1) == -1)
-		return -1;
-	st->bol = false;
-	return put(st, &ch, 1);
+	return 0;
 }
 
+/* The content and its final ".", queued (flushed every FLUSH_AT octets). */
 static int
 send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply *r)
 {
@@ -319,9 +330,8 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 			s->alive = false;	/* the server holds half a message */
 			return -1;
 		}
-		for (ssize_t i = 0; i < n; i++)
-			if (stuff_byte(&st, chunk[i]) == -1)
-				return -1;
+		if (stuff(&st, chunk, (size_t)n) == -1)
+			return -1;
 		pos += n;
 		if (conn_unflushed(s->c) >= FLUSH_AT && smtp_io_flush(s, s->o.to.data_block, r) == -1)
 			return -1;
@@ -329,7 +339,56 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 	if ((st.cr || !st.bol) && put(&st, "\r\n", 2) == -1)
 		return -1;
 	log_transcript(true, "(message content)", XS_CLEAR);
-	return smtp_io_cmd(s, XS_CLEAR, ".") == -1 ? -1 : smtp_io_flush(s, s->o.to.data_done, r);
+	return smtp_io_cmd(s, XS_CLEAR, ".");
+}
+
+/* The end-of-data reply to t.  Whatever its code, it ends the transaction
+ * (RFC 5321 §4.1.1.4) and it stands (the server has the message, or
+ * refused it); bytes after it, when no more replies are due, only mean
+ * the session is no longer trusted. */
+static enum outcome
+end_reply(struct smtp_session *s, struct smtp_txn *t, bool more_due)
+{
+	struct smtp_reply r;
+	if (smtp_io_read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
+		set_all(t, &r, OUT_TEMP, true);
+		return OUT_TEMP;
+	}
+	s->in_txn = false;
+	set_all(t, &r, smtp_io_outcome(&r), true);
+	t->reply = r;
+	if (!more_due && smtp_io_in_step(s, &r, "end of DATA") == -1)
+		log_warn("%s: %s; session closed", conn_peer(s->c), r.text);
+	return OUT_OK;
+}
+
+/* The pending end-of-data reply, once a flush carried the commands that
+ * follow it (they are answered after it); a failed flush (failed, its
+ * reply) fails it as well. */
+static void
+collect_pending(struct smtp_session *s, const struct smtp_reply *failed, bool more_due)
+{
+	struct smtp_txn *t = s->pending;
+	if (t == NULL)
+		return;
+	s->pending = NULL;
+	t->pending = false;
+	if (failed != NULL)
+		set_all(t, failed, OUT_TEMP, true);
+	else
+		end_reply(s, t, more_due);
+}
+
+void
+smtp_send_finish(struct smtp_session *s)
+{
+	struct smtp_reply r;
+	if (s == NULL || s->pending == NULL)
+		return;
+	if (!s->alive)
+		smtp_reply_set(&r, 451, "4.4.2", "connection lost before the reply to end of DATA");
+	bool failed = !s->alive || smtp_io_flush(s, s->o.to.data_done, &r) == -1;
+	collect_pending(s, failed ? &r : NULL, false);
 }
 
 /* DATA's only positive reply is 354 (RFC 5321 §4.3.2): a 2xx, or another
@@ -371,7 +430,9 @@ read_rcpts(struct smtp_session *s, struct smtp_txn *t, bool mail_ok, bool pipeli
 	return accepted;
 }
 
-/* After a 354: the content, or only "." when nobody was accepted (RFC 2920 §3.1). */
+/* After a 354: the content, or only "." when nobody was accepted (RFC 2920
+ * §3.1); its reply is read now, or left pending (smtp.h) when the caller
+ * asked for that and the server pipelines. */
 static enum outcome
 data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 {
@@ -382,20 +443,21 @@ data_phase(struct smtp_session *s, struct smtp_txn *t, int accepted)
 			smtp_io_read_reply(s, s->o.to.data_done, &r, "empty DATA");
 		return OUT_OK;
 	}
-	if (send_content(s, t, &r) == -1 ||
-	    smtp_io_read_reply(s, s->o.to.data_done, &r, "end of DATA") == -1) {
+	if (send_content(s, t, &r) == -1) {
 		set_all(t, &r, OUT_TEMP, true);
 		return OUT_TEMP;
 	}
-	/* Whatever its code, that reply ends the transaction (RFC 5321 §4.1.1.4). */
-	s->in_txn = false;
-	set_all(t, &r, smtp_io_outcome(&r), true);
-	t->reply = r;
-	/* That reply stands (the server has the message, or refused it);
-	 * only the session is no longer trusted. */
-	if (smtp_io_in_step(s, &r, "end of DATA") == -1)
-		log_warn("%s: %s; session closed", conn_peer(s->c), r.text);
-	return OUT_OK;
+	if (t->pipeline_end && (s->ext.flags & EXT_PIPELINING)) {
+		s->in_txn = false;	/* "." ends it, whatever the reply */
+		s->pending = t;
+		t->pending = true;
+		return OUT_OK;
+	}
+	if (smtp_io_flush(s, s->o.to.data_done, &r) == -1) {
+		set_all(t, &r, OUT_TEMP, true);
+		return OUT_TEMP;
+	}
+	return end_reply(s, t, false);
 }
 
 static enum outcome
@@ -448,10 +510,15 @@ send_txn(struct smtp_session *s, struct smtp_txn *t)
 	for (size_t i = 0; pipe && i < t->nrcpt; i++)
 		if (send_rcpt_cmd(s, &t->rcpts[i]) == -1)
 			return abort_txn(t, &t->reply);
-	if ((pipe && smtp_io_cmd(s, XS_CLEAR, "DATA") == -1) || smtp_io_flush(s, s->o.to.mail, &t->reply) == -1 ||
-	    (pipe ? smtp_io_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
-	    smtp_io_read_last(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1)
+	if (pipe && smtp_io_cmd(s, XS_CLEAR, "DATA") == -1)
 		return abort_txn(t, &t->reply);
+	int flushed = smtp_io_flush(s, s->o.to.mail, &t->reply);
+	collect_pending(s, flushed == -1 ? &t->reply : NULL, true);
+	if (flushed == -1 || (pipe ? smtp_io_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
+	    smtp_io_read_last(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1) {
+		t->unanswered = true;
+		return abort_txn(t, &t->reply);
+	}
 	bool mail_ok = smtp_io_outcome(&t->reply) == OUT_OK;
 	s->in_txn = mail_ok;
 	if (!mail_ok && !pipe) {
@@ -502,6 +569,7 @@ send_without_utf8(struct smtp_session *s, struct smtp_txn *t)
 {
 	struct smtp_txn ascii = *t;
 	bool whole = whole_utf8(t);
+	ascii.pipeline_end = false;	/* ascii ends here */
 	init_results(t);
 	if ((ascii.rcpts = calloc(t->nrcpt + 1, sizeof *ascii.rcpts)) == NULL)
 		return abort_txn(t, &t->reply);
@@ -530,8 +598,10 @@ send_without_utf8(struct smtp_session *s, struct smtp_txn *t)
 enum outcome
 smtp_send(struct smtp_session *s, struct smtp_txn *t)
 {
+	t->pending = t->unanswered = false;
 	if ((s->ext.flags & EXT_SMTPUTF8) || !txn_utf8(t))
 		return send_txn(s, t);
+	smtp_send_finish(s);
 	return send_without_utf8(s, t);
 }
 
@@ -543,7 +613,8 @@ smtp_reset(struct smtp_session *s)
 {
 	struct smtp_reply r;
 	if (s->alive && !s->in_txn)
-		return true;
+		return true;	/* a reply left pending does not stop the next MAIL */
+	smtp_send_finish(s);
 	if (!s->alive || smtp_io_cmd(s, XS_CLEAR, "RSET") == -1 || smtp_io_flush(s, s->o.to.mail, &r) == -1 ||
 	    smtp_io_read_last(s, s->o.to.mail, &r, "RSET") == -1)
 		return false;
@@ -557,6 +628,7 @@ smtp_close(struct smtp_session *s)
 	struct smtp_reply r;
 	if (s == NULL)
 		return;
+	smtp_send_finish(s);
 	if (s->alive && smtp_io_cmd(s, XS_CLEAR, "QUIT") == 0 && smtp_io_flush(s, s->o.to.quit, &r) == 0)
 		smtp_io_read_reply(s, s->o.to.quit, &r, "QUIT");
 	conn_free(s->c);

@@ -134,6 +134,12 @@ struct smtp_txn {
 	size_t nrcpt;
 	struct smtp_rcpt *rcpts;	/* nrcpt entries, results filled in */
 	struct smtp_reply reply;	/* MAIL reply, or DATA reply on failure */
+	bool pipeline_end;		/* in: the caller collects the end-of-data
+					   reply later (smtp_send_finish) */
+	bool pending;			/* out: that reply is still to come */
+	bool unanswered;		/* out: the session died before MAIL was
+					   answered: the server never took
+					   this transaction */
 };
 
 /* Runs MAIL/RCPT.../DATA/content/. (pipelined when offered; SIZE sent and
@@ -153,6 +159,17 @@ struct smtp_txn {
  * After OUT_TEMP caused by I/O failure the session is dead: smtp_alive()
  * returns false and the caller must reconnect. */
 enum outcome smtp_send(struct smtp_session *s, struct smtp_txn *t);
+
+/* Pipelining across messages (RFC 2920 §3.1: the content's final "." may
+ * start a command group).  With t->pipeline_end, on a server that offers
+ * PIPELINING, smtp_send returns once "." is queued, with t->pending set
+ * and the recipients' results not yet final; the session reads that
+ * reply when the next transaction's MAIL/RCPT/DATA have gone out in the
+ * same write (never past DATA before its 354), or in smtp_send_finish,
+ * smtp_reset or smtp_close, whichever comes first, and then fills t's
+ * results and clears t->pending.  t must live until then.  Nothing is
+ * left pending without PIPELINING. */
+void smtp_send_finish(struct smtp_session *s);
 
 /* Between transactions: RSET when the last one was left open (MAIL
  * accepted, no reply to "." read), nothing after a completed one; false

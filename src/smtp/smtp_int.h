@@ -21,6 +21,8 @@ struct smtp_session {
 	bool authed;		/* AUTH succeeded: MAIL carries AUTH=<> */
 	char mech[64];		/* the mechanism that succeeded */
 	bool redact;		/* -v shows received 334 lines as "334 ***" */
+	struct smtp_txn *pending;	/* its "." is sent, its reply not read
+					   (smtp_send_finish) */
 };
 
 #endif

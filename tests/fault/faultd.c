@@ -19,6 +19,9 @@
  *   ehlo CODE TEXT         reply to EHLO (e.g. 502 to force HELO)
  *   size N                 advertise SIZE N
  *   no-pipelining          do not advertise PIPELINING
+ *   note-pipelining        after a final dot, if the client's next bytes
+ *                          had already arrived (it pipelined past the
+ *                          dot, RFC 2920 §3.1), log "--- pipelined"
  *   smtputf8               advertise SMTPUTF8 (RFC 6531)
  *   mail CODE TEXT         reply to MAIL
  *   rcpt ADDR CODE TEXT    reply to RCPT whose address contains ADDR (* = any)
@@ -78,6 +81,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -451,6 +455,20 @@ read_line(FILE *in, char **line, size_t *cap)
 	return true;
 }
 
+/* Has the client sent more than we have read (glibc's FILE keeps its
+ * read buffer in public fields)?  Before we reply, only a client that
+ * pipelines has. */
+static bool
+input_waiting(int fd, FILE *in)
+{
+	int n = 0;
+	if (in->_IO_read_ptr < in->_IO_read_end)
+		return true;
+	if (tls != NULL)
+		return SSL_pending(tls) > 0;
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* Reads DATA into a temp file; 0 at ".", -1 on EOF or a drop. */
 static int
 read_data(int fd, FILE *in, FILE *tmp)
@@ -464,6 +482,8 @@ read_data(int fd, FILE *in, FILE *tmp)
 			break;
 		if (strcmp(line, ".\r\n") == 0 || strcmp(line, ".\n") == 0) {
 			fprintf(xlog, "C: .\n");
+			if (flag("note-pipelining") && input_waiting(fd, in))
+				fprintf(xlog, "--- pipelined\n");
 			free(line);
 			return 0;
 		}

@@ -8,7 +8,13 @@
 . "$TOP/tests/integration/relayq.sh"
 
 got() { ls "$T/$1" 2>/dev/null | grep -c '^msg\.'; }
-attempts() { grep -h '^A' "$1"/spool/queue/*.qf 2>/dev/null | sort | uniq -c | tr -s ' ' | sed 's/^ //'; }
+# attempts DIR: "COUNT A<attempts>" per queued message; one never tried
+# has no .qf yet (spool.h, I3): A0.
+attempts() {
+	for _df in "$1"/spool/queue/*.df; do
+		if [ -f "${_df%.df}.qf" ]; then grep -h '^A' "${_df%.df}.qf"; else echo A0; fi
+	done | sort | uniq -c | tr -s ' ' | sed 's/^ //'
+}
 queue3() { for i in 1 2 3; do printf 'Subject: %s\n\nx\n' "$i" | rq "$1" -odq -i "r$i@example.net"; done; }
 
 # --- 1. relay_rate_limit 2: two go out, the third waits for the minute -----
