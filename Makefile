@@ -162,7 +162,7 @@ $(B)/httpsd: $(B)/tests/fault/httpsd.o
 $(B)/rss: $(B)/tests/bench/rss.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill
+BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill $(B)/e2e
 $(BENCH_PROGS): $(B)/%: $(B)/tests/bench/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
 

@@ -4,7 +4,6 @@
  * line per run: INDEX is the command's place (0, 1, ...), us its wall
  * time from fork to exit.
  * usage: runmany N INPUT cmd0 args... [-- cmd1 args...]...  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,35 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXCMD 8
+#include "bench.h"
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#define MAXCMD 8
 
 /* One run of argv with stdin from input: its wall time, or -1. */
 static long long
 run_once(char **argv, const char *input)
 {
-	long long t0 = now_us();
-	pid_t pid = fork();
+	long long t0 = bench_now_us();
+	pid_t pid = bench_spawn(argv, input);
 	if (pid == -1)
 		return -1;
-	if (pid == 0) {
-		int fd = open(input, O_RDONLY);
-		if (fd == -1 || dup2(fd, 0) == -1)
-			_exit(127);
-		execv(argv[0], argv);
-		_exit(127);
-	}
 	int status;
 	if (waitpid(pid, &status, 0) == -1)
 		return -1;
-	long long t = now_us() - t0;
+	long long t = bench_now_us() - t0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "runmany: %s exited with status %d\n", argv[0], status);
 		return -1;
