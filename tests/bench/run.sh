@@ -106,14 +106,15 @@ if command -v msmtp > /dev/null 2>&1; then
 	set -- "$@" -- "$T/e2e_msmtp" "$(command -v msmtp)" -C "$T/msmtp.conf" -t -i
 	E2E="$E2E msmtp"
 fi
-# e2e_samples E2E-ARGS: NE2E messages through each mailer; the arrival
-# and exit times as run $run's samples.
+# e2e_samples E2E-ARGS: NE2E messages through each mailer; as run $run's
+# samples, the arrival and exit times and the time between them.
 e2e_samples() {
 	"$BUILD/e2e" -n "$NE2E" "$T/4k" "$@" > "$T/e2e.out" || echo "bench: e2e run $run failed"
 	_k=0
 	for _m in $E2E; do
 		awk -F '\t' -v k="$_k" -v r="$run" -v m="$_m" '$1 == k {
-			printf "e2e_%s\t%s\t%s\nexit_%s\t%s\t%s\n", m, r, $3, m, r, $2 }' "$T/e2e.out" >> "$TSV"
+			printf "e2e_%s\t%s\t%s\nexit_%s\t%s\t%s\n", m, r, $3, m, r, $2
+			printf "after_%s\t%s\t%s\n", m, r, $3 - $2 }' "$T/e2e.out" >> "$TSV"
 		rm -f "$T/e2e_$_m"/msg.*; : > "$T/e2e_$_m/transcript.log"
 		_k=$((_k + 1))
 	done
@@ -182,6 +183,8 @@ row "sendmail peak RSS, $BIG_MB MB" "$(med rss_submit_big)" KiB "$(ratio "$(med 
 row "e2e relayq (relayqd -q30m -f) -> faultd" "$(med e2e_relayq)" us "$(ratio "$(med e2e_relayq)" "$(med e2e_postfix)") x Postfix (<= 0.5)"
 row "e2e Postfix null client -> faultd" "$(med e2e_postfix)" us ""
 row "e2e msmtp -> faultd (sends, then exits)" "$(med e2e_msmtp)" us "$(ratio "$(med e2e_msmtp)" "$(med e2e_postfix)") x Postfix (a reference)"
+row "e2e relayq, sendmail's exit to arrival" "$(med after_relayq)" us "$(ratio "$(med after_relayq)" "$(med after_postfix)") x Postfix's"
+row "e2e Postfix, sendmail's exit to arrival" "$(med after_postfix)" us ""
 row "submit relayq, daemon running (e2e's exit)" "$(med exit_relayq)" us ""
 row "submit Postfix sendmail -t -i (e2e's exit)" "$(med exit_postfix)" us "$(ratio "$(med exit_postfix)" "$(med submit_floor)") x floor"
 echo
