@@ -22,6 +22,12 @@ void
 conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof *c);
+	conf_defaults_zeroed(c);
+}
+
+void
+conf_defaults_zeroed(struct conf *c)
+{
 	strlcpy_rq(c->port, "25", sizeof c->port);
 	if (gethostname(c->nodename, sizeof c->nodename) == -1)
 		strlcpy_rq(c->nodename, "localhost", sizeof c->nodename);

@@ -65,6 +65,10 @@ struct conf {
 
 /* Fills defaults; hostname, domain and local_names are left to conf_finish. */
 void conf_defaults(struct conf *c);
+/* The same for a struct that is all zero already (static storage): only
+ * the fields with other defaults are written, so that of its 45 KB only
+ * the pages a program uses become resident (the submitter's RSS). */
+void conf_defaults_zeroed(struct conf *c);
 /* Reads path over the defaults, then conf_finish(c, RELAYQ_MAILNAME).  A
  * missing default file is not an error when `must_exist` is false; a
  * missing smarthost is, when c->smarthost_required.  Returns 0, or -1 with

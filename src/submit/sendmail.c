@@ -84,6 +84,7 @@ run_helper(const char *name, const struct cli *c)
 	return EX_UNAVAILABLE;
 }
 
+/* conf is all zero (static storage), see main. */
 static int
 load_conf(struct conf *conf, const struct cli *c)
 {
@@ -91,7 +92,7 @@ load_conf(struct conf *conf, const struct cli *c)
 	/* An alternate config is honoured fully only for root (sendmail -C). */
 	if (c->conf_path != NULL && getuid() != 0)
 		drop_setgid();
-	conf_defaults(conf);
+	conf_defaults_zeroed(conf);
 	const char *path = c->conf_path != NULL ? c->conf_path : RELAYQ_CONF_DEFAULT;
 	if (conf_load(conf, path, c->conf_path != NULL, err, sizeof err) == -1) {
 		log_print_lines(stderr, "sendmail", err);
@@ -119,7 +120,9 @@ int
 main(int argc, char **argv)
 {
 	struct cli c;
-	struct conf conf;
+	/* Static and never cleared with memset: of its 45 KB (PATH_MAX
+	 * fields) only the pages holding values become resident. */
+	static struct conf conf;
 
 	if (harden_setid_process() == -1)
 		return EX_OSERR;
