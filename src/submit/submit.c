@@ -4,6 +4,7 @@
 #include "submit.h"
 #include "aliases.h"
 #include "buf.h"
+#include "caller.h"
 #include "log.h"
 #include "message.h"
 #include "prepare.h"
@@ -13,7 +14,6 @@
 #include "spool.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -107,18 +107,7 @@ open_drop(struct drop *d, const struct conf *c, const char *qid, const struct en
 static const char *
 login_name(void)
 {
-	struct passwd *pw = getpwuid(getuid());
-	return pw != NULL ? pw->pw_name : "nobody";
-}
-
-/* GECOS full name up to the first comma, for From: when -F is absent. */
-static void
-gecos_name(char *out, size_t size)
-{
-	struct passwd *pw = getpwuid(getuid());
-	out[0] = '\0';
-	if (pw != NULL && pw->pw_gecos != NULL)
-		snprintf_rq(out, size, "%.*s", (int)strcspn(pw->pw_gecos, ","), pw->pw_gecos);
+	return caller_self()->login;
 }
 
 static int
@@ -270,14 +259,12 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 	struct message msg;
 	struct msg_result res;
 	struct drop d = { .dirfd = -1, .fd = -1, .sock = -1 };
-	char fullname[256];
 	memset(&res, 0, sizeof res);
 	qid[0] = '\0';
 	qid_new(qid);
-	gecos_name(fullname, sizeof fullname);
 	struct msg_opts o = {
 		.extract = r->extract, .ignore_dots = r->ignore_dots,
-		.from = r->sender, .fullname = r->cli->fullname != NULL ? r->cli->fullname : fullname,
+		.from = r->sender, .fullname = r->cli->fullname != NULL ? r->cli->fullname : caller_self()->gecos,
 		.login = login_name(), .domain = r->conf->domain, .hostname = r->conf->hostname,
 		.local_names = r->conf->local_names,
 		.qid = qid, .now = time(NULL), .aliases_path = r->conf->aliases,
