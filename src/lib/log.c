@@ -25,7 +25,7 @@ log_open(const char *ident, int dest)
 	log_ident = ident;
 	log_dest = dest;
 	if (dest & LOG_TO_SYSLOG)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+		openlog(ident, LOG_PID | (dest & LOG_SYSLOG_LAZY ? 0 : LOG_NDELAY), LOG_MAIL);
 }
 
 void

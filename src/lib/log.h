@@ -10,7 +10,11 @@
 enum log_dest {
 	LOG_TO_SYSLOG = 1,	/* syslog, facility mail */
 	LOG_TO_STDERR = 2,	/* "ident: message" on stderr */
-	LOG_PROBLEMS_TO_STDERR = 4	/* only errors and warnings on stderr */
+	LOG_PROBLEMS_TO_STDERR = 4,	/* only errors and warnings on stderr */
+	LOG_SYSLOG_LAZY = 8	/* with LOG_TO_SYSLOG: connect at the first
+				   line, not in log_open (a process that may
+				   log nothing, or once, on a host that may
+				   have no /dev/log: the submitter) */
 };
 
 void log_open(const char *ident, int dest);

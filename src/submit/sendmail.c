@@ -149,7 +149,7 @@ main(int argc, char **argv)
 		return run_helper("relayqd", &c);
 	if (c.mode == MODE_LIST)
 		return run_helper("relayq-showq", &c);
-	log_open("sendmail", LOG_TO_SYSLOG);
+	log_open("sendmail", LOG_TO_SYSLOG | LOG_SYSLOG_LAZY);
 	log_set_verbose(c.verbose);
 	int rc = load_conf(&conf, &c);
 	if (rc == EX_OK && conf.log_file[0] != '\0' && getuid() == 0)
