@@ -32,6 +32,9 @@ printf 'Subject: from nobody\n\nx\n' | $USER_RUN "$T/bin/sendmail" -v -odq -i bo
 assert_eq "ordinary user submits through setgid sendmail" 0 $?
 qid=$(sed -n 's/^sendmail: \([0-9A-Za-z]\{14\}\): from=.*/\1/p' "$T/err")
 f=$SP/maildrop/$qid
+nb=$(getent passwd nobody | cut -d: -f5 | cut -d, -f1)
+assert_grep "the setgid submitter's sender is the caller's login" "^Snobody@example.org$" "$f"
+assert_grep "and From: its full name, as NSS has it" "^From: $nb <nobody@example.org>$" "$f"
 assert_eq "drop file owned by the user, group relayq-drop, 0606" "nobody relayq-drop 606" "$(stat -c '%U %G %a' "$f" 2>/dev/null)"
 $USER_RUN ls "$SP/maildrop" > /dev/null 2>&1
 assert_eq "user cannot list the maildrop" 2 $?

@@ -39,6 +39,12 @@ check "-t takes To, Cc and Bcc recipients" cmp -s "$T/want" "$T/rcpts"
 postfix_message "$(postfix_mails "$PF" | head -n 1)" > "$T/got"
 assert_no_grep "Bcc removed from the delivered copy" "^Bcc:" "$T/got"
 assert_grep "To kept" "^To: Ann <ann@example.org>, bob@example.org$" "$T/got"
+# No From: and no -f/-F: the caller's login and full name, as NSS has them
+# (sendmail reads /etc/passwd itself when nsswitch.conf puts files first).
+me=$(getent passwd "$(id -u)")
+login=$(echo "$me" | cut -d: -f1); name=$(echo "$me" | cut -d: -f5 | cut -d, -f1)
+assert_eq "sender is the caller's login" "$login@example.org" "$(postfix_env "$(postfix_mails "$PF" | head -n 1)" sender)"
+assert_grep "From: is the caller's full name and login" "^From: $name <$login@example.org>$" "$T/got"
 
 # cron: unqualified names are aliased and qualified, headers too.
 printf 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@host> run-parts\n\noutput\n' |
