@@ -517,43 +517,73 @@ out:
 	return done;
 }
 
+/* A run walks the queue in windows of this many ids, oldest first, so its
+ * memory does not grow with the queue (a rescan per window: 13 for
+ * 100,000 messages). */
+#define RUN_WINDOW 8192
+
+static bool
+stopped(const struct run_opts *ro)
+{
+	return ro->stop != NULL && *ro->stop != 0;
+}
+
+/* One pass per route over ids, in queue order; a message on another
+ * route is read once more in its own pass (with one route, never).
+ * Returns the number of messages attempted. */
+static int
+run_window(struct run *run, char (*ids)[QID_SIZE], size_t n, const struct run_opts *ro)
+{
+	int attempted = 0;
+	for (size_t left = n; left > 0 && !stopped(ro);) {
+		size_t later = 0;
+		run->pass_set = false;
+		for (size_t i = 0; i < left && !stopped(ro); i++) {
+			enum step st = process(run, ids[i], ro);
+			attempted += st == STEP_ATTEMPTED;
+			if (st == STEP_LATER)
+				memcpy(ids[later++], ids[i], QID_SIZE);
+			/* Only a message sent right behind it keeps the
+			 * reply aloft: nothing waits behind skipped ones. */
+			catch_up(run, st != STEP_ATTEMPTED);
+		}
+		catch_up(run, true);
+		left = later;
+	}
+	return attempted;
+}
+
 int
 deliver_run(struct queue *q, const struct conf *c, struct trust *trust,
     const struct run_opts *ro)
 {
-	char (*ids)[QID_SIZE], err[RELAYQ_ERRLEN];
-	size_t n;
-	if (queue_ids(q, &ids, &n, true) == -1) {
+	char (*ids)[QID_SIZE] = calloc(RUN_WINDOW, sizeof *ids);
+	char after[QID_SIZE] = "", err[RELAYQ_ERRLEN];
+	size_t n = RUN_WINDOW;
+	if (ids == NULL || queue_repair(q) == -1) {
 		log_err("cannot list queue: %s", strerror(errno));
+		free(ids);
 		return -1;
 	}
 	struct run run = { .c = c, .trust = trust, .q = q, .now = time(NULL) };
 	relay_init(&run.relay, c, trust, q->queuefd);
 	routing_open(&run.routing, c, trust->authinfo);
 	int attempted = 0;
-	/* One pass per route, in queue order; a message on another route is
-	 * read once more in its own pass (with one route, never). */
-	for (size_t left = n; left > 0 && (ro->stop == NULL || *ro->stop == 0);) {
-		size_t later = 0;
-		run.pass_set = false;
-		for (size_t i = 0; i < left && (ro->stop == NULL || *ro->stop == 0); i++) {
-			enum step st = process(&run, ids[i], ro);
-			attempted += st == STEP_ATTEMPTED;
-			if (st == STEP_LATER)
-				memcpy(ids[later++], ids[i], QID_SIZE);
-			/* Only a message sent right behind it keeps the
-			 * reply aloft: nothing waits behind skipped ones. */
-			catch_up(&run, st != STEP_ATTEMPTED);
+	while (n == RUN_WINDOW && !stopped(ro)) {
+		if (queue_ids_after(q, after, ids, RUN_WINDOW, &n) == -1) {
+			log_err("cannot list queue: %s", strerror(errno));
+			break;
 		}
-		catch_up(&run, true);
-		left = later;
+		if (n > 0)
+			memcpy(after, ids[n - 1], QID_SIZE);
+		attempted += run_window(&run, ids, n, ro);
 	}
 	catch_up(&run, true);
 	if (queue_sync_retired(q, err, sizeof err) == -1)
 		log_err("%s", err);
 	relay_close(&run.relay);
 	routing_close(&run.routing);
-	queue_ids_free(ids);
+	free(ids);
 	if (ro->dsns != NULL)
 		*ro->dsns = run.dsns;
 	return attempted;

@@ -195,7 +195,7 @@ mailq_collect(struct queue *q, const struct mailq_filter *f, struct mailq_list *
 	size_t n;
 	struct collecting c = { q, f, l };
 	memset(l, 0, sizeof *l);
-	if (queue_ids(q, &ids, &n, false) == -1)
+	if (queue_ids(q, &ids, &n) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (wanted_id(f, ids[i]))

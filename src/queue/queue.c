@@ -405,8 +405,6 @@ has_suffix(const char *name, const char *sfx)
 }
 
 struct id_walk {
-	struct queue *q;
-	bool repair;
 	char (**ids)[QID_SIZE];
 	size_t *n, cap;
 };
@@ -415,23 +413,111 @@ static int
 id_entry(void *arg, const char *name)
 {
 	struct id_walk *w = arg;
-	if (has_suffix(name, ".qf") && w->repair)
-		check_orphan_qf(w->q, name);
-	else if (has_suffix(name, ".df"))
+	if (has_suffix(name, ".df"))
 		return add_id(w->ids, w->n, &w->cap, name);
 	return 0;
 }
 
 int
-queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair)
+queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n)
 {
-	struct id_walk w = { q, repair, ids, n, 0 };
+	struct id_walk w = { ids, n, 0 };
 	*ids = NULL;
 	*n = 0;
 	int rc = dirscan(q->queuefd, id_entry, &w);
 	if (rc == 0 && *n > 0)
 		qsort(*ids, *n, sizeof **ids, cmp_qid);
 	return rc;
+}
+
+/* A bounded walk: the `max` smallest ids greater than `after`, kept in
+ * a max-heap (ids[0] the largest kept), so memory is max ids whatever
+ * the queue's length. */
+struct id_window {
+	const char *after;
+	char (*ids)[QID_SIZE];
+	size_t n, max;
+};
+
+static void
+heap_swap(char (*ids)[QID_SIZE], size_t a, size_t b)
+{
+	char t[QID_SIZE];
+	memcpy(t, ids[a], QID_SIZE);
+	memcpy(ids[a], ids[b], QID_SIZE);
+	memcpy(ids[b], t, QID_SIZE);
+}
+
+static void
+heap_down(char (*ids)[QID_SIZE], size_t n, size_t i)
+{
+	for (;;) {
+		size_t big = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && strcmp(ids[l], ids[big]) > 0)
+			big = l;
+		if (r < n && strcmp(ids[r], ids[big]) > 0)
+			big = r;
+		if (big == i)
+			return;
+		heap_swap(ids, i, big);
+		i = big;
+	}
+}
+
+static void
+heap_up(char (*ids)[QID_SIZE], size_t i)
+{
+	while (i > 0 && strcmp(ids[(i - 1) / 2], ids[i]) < 0) {
+		heap_swap(ids, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static int
+window_entry(void *arg, const char *name)
+{
+	struct id_window *w = arg;
+	char qid[QID_SIZE];
+	if (!has_suffix(name, ".df"))
+		return 0;
+	snprintf_rq(qid, sizeof qid, "%.*s", QID_LEN, name);
+	if (strcmp(qid, w->after) <= 0)
+		return 0;
+	if (w->n < w->max) {
+		memcpy(w->ids[w->n], qid, QID_SIZE);
+		heap_up(w->ids, w->n++);
+	} else if (strcmp(qid, w->ids[0]) < 0) {
+		memcpy(w->ids[0], qid, QID_SIZE);
+		heap_down(w->ids, w->n, 0);
+	}
+	return 0;
+}
+
+int
+queue_ids_after(struct queue *q, const char *after, char (*ids)[QID_SIZE], size_t max,
+    size_t *n)
+{
+	struct id_window w = { after, ids, 0, max };
+	*n = 0;
+	if (max == 0 || dirscan(q->queuefd, window_entry, &w) == -1)
+		return max == 0 ? 0 : -1;
+	qsort(ids, w.n, sizeof *ids, cmp_qid);
+	*n = w.n;
+	return 0;
+}
+
+static int
+repair_entry(void *arg, const char *name)
+{
+	if (has_suffix(name, ".qf"))
+		check_orphan_qf(arg, name);
+	return 0;
+}
+
+int
+queue_repair(struct queue *q)
+{
+	return dirscan(q->queuefd, repair_entry, q);
 }
 
 void

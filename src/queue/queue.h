@@ -42,10 +42,17 @@ void queue_close(struct queue *q);
  * Returns the number of messages picked up, -1 on a directory error. */
 int queue_pickup(struct queue *q, char *err, size_t errlen);
 
-/* Queue ids of queued messages (those with a .df), oldest first.
- * *ids is malloc'd (free with queue_ids_free).  With `repair` (the runner,
- * never the setgid mailq) half-finished states are completed (I3, I5). */
-int  queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n, bool repair);
+/* Queue ids of queued messages (those with a .df), oldest first (ids
+ * are times).  *ids is malloc'd (free with queue_ids_free). */
+int  queue_ids(struct queue *q, char (**ids)[QID_SIZE], size_t *n);
+/* The same, bounded: into ids (room for max), the up to max oldest ids
+ * after `after` ("" for the oldest); *n says how many.  A queue run walks
+ * a queue of any length in windows of fixed memory.  0 or -1. */
+int  queue_ids_after(struct queue *q, const char *after, char (*ids)[QID_SIZE], size_t max,
+    size_t *n);
+/* Completes half-finished retirements: a .qf whose .df is gone (I5).
+ * The runner only, never the setgid lister.  0 or -1. */
+int  queue_repair(struct queue *q);
 void queue_ids_free(char (*ids)[QID_SIZE]);
 
 /* Per-message lock: flock on the .df.  QUEUE_LOCKED with *lockfd, or

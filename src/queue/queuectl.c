@@ -259,7 +259,7 @@ change_all(struct admin *a, enum qadmin_op op)
 {
 	char (*ids)[QID_SIZE];
 	size_t n;
-	if (queue_ids(&a->q, &ids, &n, false) == -1) {
+	if (queue_ids(&a->q, &ids, &n) == -1) {
 		fprintf(stderr, PROG ": cannot list the queue: %s\n", strerror(errno));
 		worse(a, EX_IOERR);
 		return;

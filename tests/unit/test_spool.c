@@ -132,7 +132,7 @@ test_pickup_and_quarantine(void **state)
 	close(fd);
 	char (*ids)[QID_SIZE];
 	size_t n;
-	assert_int_equal(queue_ids(&q, &ids, &n, true), 0);
+	assert_int_equal(queue_ids(&q, &ids, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ids[0], qid);
 	struct envelope e;
@@ -237,6 +237,33 @@ test_interrupted_pickup(void **state)
 	queue_close(&q);
 }
 
+/* A run's bounded walk: the oldest ids after a given one, a window at a
+ * time, each window sorted, all of them once. */
+static void
+test_ids_in_windows(void **state)
+{
+	char qid[5][QID_SIZE], err[256], (*all)[QID_SIZE], win[2][QID_SIZE], after[QID_SIZE] = "";
+	size_t n, total;
+	for (int i = 0; i < 5; i++)
+		submit("x\n", qid[i]);
+	struct queue q;
+	assert_int_equal(queue_open(&q, spool, err, sizeof err), 0);
+	assert_int_equal(queue_pickup(&q, err, sizeof err), 5);
+	assert_int_equal(queue_ids(&q, &all, &total), 0);
+	assert_int_equal(total, 5);
+	for (size_t seen = 0; seen < 6; seen += 2) {
+		assert_int_equal(queue_ids_after(&q, after, win, 2, &n), 0);
+		assert_int_equal(n, seen < 4 ? 2 : 1);
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(win[k], all[seen + k]);
+		memcpy(after, win[n - 1], QID_SIZE);
+	}
+	assert_int_equal(queue_ids_after(&q, after, win, 2, &n), 0);
+	assert_int_equal(n, 0);
+	queue_ids_free(all);
+	queue_close(&q);
+}
+
 int
 main(void)
 {
@@ -247,6 +274,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_qf_state_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_excludes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_pickup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_in_windows, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
 }
