@@ -264,7 +264,8 @@ submit_stream(FILE *in, const struct submit_req *r, char qid[QID_SIZE],
 	qid_new(qid);
 	struct msg_opts o = {
 		.extract = r->extract, .ignore_dots = r->ignore_dots,
-		.from = r->sender, .fullname = r->cli->fullname != NULL ? r->cli->fullname : caller_self()->gecos,
+		.from = r->sender,
+		.fullname = r->cli->fullname != NULL ? r->cli->fullname : caller_self()->gecos,
 		.login = login_name(), .domain = r->conf->domain, .hostname = r->conf->hostname,
 		.local_names = r->conf->local_names,
 		.qid = qid, .now = time(NULL), .aliases_path = r->conf->aliases,
