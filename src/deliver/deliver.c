@@ -490,7 +490,7 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 		return STEP_SKIPPED;	/* another runner has it, or it is gone */
 	}
 	enum step done = STEP_SKIPPED;
-	if (qf_read(run->q->queuefd, qid, &f->e, err, sizeof err) == -1) {
+	if (qf_read_locked(run->q->queuefd, qid, f->fd, &f->e, err, sizeof err) == -1) {
 		log_err("%s: %s", qid, err);
 		goto out;
 	}

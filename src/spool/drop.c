@@ -323,22 +323,23 @@ drop_abort(struct drop *d)
 	d->tmpname[0] = '\0';
 }
 
+/* The END trailer t of a drop file of size octets whose envelope e ends
+ * at e->content_off: the content's length and 7/8-bit flag. */
 static int
-check_trailer(int fd, struct envelope *e, char *err, size_t errlen)
+check_trailer(const char *t, off_t size, struct envelope *e, char *err, size_t errlen)
 {
-	struct stat st;
-	char t[TRAILER_LEN + 1];
-	if (fstat(fd, &st) == -1 || st.st_size < e->content_off + TRAILER_LEN ||
-	    pread(fd, t, TRAILER_LEN, st.st_size - TRAILER_LEN) != TRAILER_LEN) {
+	char text[TRAILER_LEN + 1];
+	if (t == NULL || size < e->content_off + TRAILER_LEN) {
 		snprintf_rq(err, errlen, "truncated: no END trailer");
 		return -1;
 	}
-	t[TRAILER_LEN] = '\0';
+	memcpy(text, t, TRAILER_LEN);
+	text[TRAILER_LEN] = '\0';
 	unsigned long long len;
 	char eb, nl;
-	if (sscanf(t, "\n.END %16llx %c%c", &len, &eb, &nl) != 3 || nl != '\n' ||
+	if (sscanf(text, "\n.END %16llx %c%c", &len, &eb, &nl) != 3 || nl != '\n' ||
 	    (eb != '7' && eb != '8') ||
-	    (off_t)len != st.st_size - TRAILER_LEN - e->content_off) {
+	    (off_t)len != size - TRAILER_LEN - e->content_off) {
 		snprintf_rq(err, errlen, "truncated or corrupt: bad END trailer");
 		return -1;
 	}
@@ -347,9 +348,20 @@ check_trailer(int fd, struct envelope *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* The trailer read from fd's end. */
+static int
+read_trailer(int fd, struct envelope *e, char *err, size_t errlen)
+{
+	struct stat st;
+	char t[TRAILER_LEN];
+	bool got = fstat(fd, &st) == 0 && st.st_size >= TRAILER_LEN &&
+	    pread(fd, t, TRAILER_LEN, st.st_size - TRAILER_LEN) == TRAILER_LEN;
+	return check_trailer(got ? t : NULL, got ? st.st_size : 0, e, err, errlen);
+}
 
-int
-drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
+/* A drop whose envelope does not fit in DROP_HEAD: read through stdio. */
+static int
+parse_stream(int fd, struct envelope *e, char *err, size_t errlen)
 {
 	int dupfd = dup(fd);
 	FILE *fp = dupfd == -1 ? NULL : fdopen(dupfd, "r");
@@ -362,9 +374,50 @@ drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
 	int rc = -1;
 	if (fseeko(fp, 0, SEEK_SET) == 0 && drop_parse_envelope(fp, e, err, errlen) == 0 &&
 	    (e->content_off = ftello(fp)) != -1)
-		rc = check_trailer(fd, e, err, errlen);
+		rc = read_trailer(fd, e, err, errlen);
 	fclose(fp);
 	return rc;
+}
+
+/* Most drops fit in DROP_HEAD: one pread holds the envelope, and, when
+ * it was short (the whole file), the trailer too.  1 if the envelope
+ * runs past the head (parse_stream then), else 0 or -1. */
+#define DROP_HEAD 65536
+static int
+parse_head(int fd, struct envelope *e, char *err, size_t errlen)
+{
+	char *head = malloc(DROP_HEAD);
+	ssize_t n = head == NULL ? -1 : pread(fd, head, DROP_HEAD, 0);
+	FILE *fp = n <= 0 ? NULL : fmemopen(head, (size_t)n, "r");
+	if (fp == NULL) {
+		snprintf_rq(err, errlen, n == 0 ? "truncated: empty file" : "cannot read: %s",
+		    strerror(errno));
+		free(head);
+		return -1;
+	}
+	int rc = drop_parse_envelope(fp, e, err, errlen);
+	bool whole = n < DROP_HEAD;
+	if (rc == -1 && !whole)
+		rc = 1;		/* maybe only longer than the head */
+	else if (rc == 0 && (e->content_off = ftello(fp)) == -1)
+		rc = -1;
+	else if (rc == 0)
+		rc = whole ? check_trailer(n >= TRAILER_LEN ? head + n - TRAILER_LEN : NULL, n, e,
+		    err, errlen) : read_trailer(fd, e, err, errlen);
+	fclose(fp);
+	free(head);
+	return rc;
+}
+
+int
+drop_parse(int fd, struct envelope *e, char *err, size_t errlen)
+{
+	int rc = parse_head(fd, e, err, errlen);
+	if (rc != 1)
+		return rc;
+	envelope_free(e);
+	envelope_init(e);
+	return parse_stream(fd, e, err, errlen);
 }
 
 uid_t

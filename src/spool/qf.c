@@ -55,26 +55,25 @@ qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen)
 	return rc;
 }
 
-/* A message never attempted: its state is its .df's envelope (I3). */
+/* A message never attempted: its state is its .df's envelope (I3), read
+ * from dffd when the caller has it open, else by name. */
 static int
-read_fresh(int queuefd, const char *qid, struct envelope *e, char *err, size_t errlen)
+read_fresh(int queuefd, const char *qid, int dffd, struct envelope *e, char *err,
+    size_t errlen)
 {
 	char name[QID_SIZE + 4], why[RELAYQ_ERRLEN];
 	struct stat st, dir;
 	snprintf_rq(name, sizeof name, "%s.df", qid);
-	int fd = openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1 || fstat(fd, &st) == -1 || fstat(queuefd, &dir) == -1) {
+	int fd = dffd != -1 ? dffd : openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc = fd == -1 || fstat(fd, &st) == -1 || fstat(queuefd, &dir) == -1 ? -1 : 0;
+	if (rc == -1)
 		snprintf_rq(err, errlen, "%s: %s", name, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	int rc = drop_parse(fd, e, why, sizeof why);
-	close(fd);
-	if (rc == -1) {
+	else if ((rc = drop_parse(fd, e, why, sizeof why)) == -1)
 		snprintf_rq(err, errlen, "%s: %s", name, why);
+	if (fd != -1 && fd != dffd)
+		close(fd);
+	if (rc == -1)
 		return -1;
-	}
 	strlcpy_rq(e->qid, qid, sizeof e->qid);
 	e->uid = drop_owner(&st, e, dir.st_uid);
 	return 0;
@@ -105,12 +104,19 @@ slurp(int fd, struct buf *b)
 int
 qf_read(int queuefd, const char *qid, struct envelope *e, char *err, size_t errlen)
 {
+	return qf_read_locked(queuefd, qid, -1, e, err, errlen);
+}
+
+int
+qf_read_locked(int queuefd, const char *qid, int dffd, struct envelope *e, char *err,
+    size_t errlen)
+{
 	char name[QID_SIZE + 4];
 	struct buf b;
 	snprintf_rq(name, sizeof name, "%s.qf", qid);
 	int fd = openat(queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd == -1 && errno == ENOENT)
-		return read_fresh(queuefd, qid, e, err, errlen);
+		return read_fresh(queuefd, qid, dffd, e, err, errlen);
 	buf_init(&b);
 	FILE *fp = NULL;
 	if (fd != -1 && slurp(fd, &b) == 0)

@@ -16,5 +16,9 @@ int qf_write(int queuefd, const struct envelope *e, char *err, size_t errlen);
  * pending. */
 int qf_read(int queuefd, const char *qid, struct envelope *e, char *err,
     size_t errlen);
+/* The same for a runner that holds the message's lock: its .df is open
+ * on dffd, which saves opening it again. */
+int qf_read_locked(int queuefd, const char *qid, int dffd, struct envelope *e,
+    char *err, size_t errlen);
 
 #endif
