@@ -101,7 +101,7 @@ $(B)/tools/setup/psl.o: CPPFLAGS += -DRELAYQ_HAVE_LIBPSL
 
 PROGS     := $(B)/sendmail $(B)/relayqd $(B)/relayq-showq $(B)/relayq-makemap \
              $(B)/relayq-setup $(B)/relayq-queue $(B)/relayq-oauth2-refresh
-TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd
+TEST_PROGS := $(B)/faultd $(B)/rss $(B)/httpsd $(B)/fstrace.so $(B)/pc-replay
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
@@ -160,6 +160,14 @@ $(B)/httpsd: $(B)/tests/fault/httpsd.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/rss: $(B)/tests/bench/rss.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# The power-cut test: its preload shim is never sanitized (it is loaded into
+# sanitized programs), and the replay checker (tests/powercut).
+$(B)/fstrace.so: tests/powercut/fstrace.c | $(B)/paths.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) -U_FORTIFY_SOURCE $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+$(B)/pc-replay: $(B)/tests/powercut/replay.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
 BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill $(B)/e2e
