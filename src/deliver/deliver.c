@@ -43,6 +43,7 @@ struct flight {
 	size_t *map;		/* transaction recipient k -> envelope index */
 	struct smtp_txn t;	/* the current transaction */
 	time_t started;
+	struct route route;	/* resolved for its sender */
 	struct flight *next;	/* in run->again */
 };
 
@@ -494,7 +495,12 @@ process(struct run *run, const char *qid, const struct run_opts *ro)
 		log_err("%s: %s", qid, err);
 		goto out;
 	}
-	route_resolve(&run->routing, &f->e, &run->route);
+	route_resolve(&run->routing, &f->e, &f->route);
+	/* The message aloft lands on its own route before another one is
+	 * current (its pacing and back-off are its route's). */
+	if (!route_equal(&f->route, &run->route))
+		catch_up(run, true);
+	run->route = f->route;
 	if (throttle_backed_off(&run->route, time(NULL), NULL, 0))
 		goto out;	/* the relay asked us to slow down: untouched */
 	if (!wanted(run, &f->e, ro)) {

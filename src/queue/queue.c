@@ -1,5 +1,6 @@
 /* queue: spool directories, pickup from maildrop/, listing, per-message
- * locks and retirement.  Every rename/unlink is followed by a dir fsync. */
+ * locks and retirement.  Every link, rename and unlink is made durable by
+ * a directory fsync before anything depends on it (spool.h). */
 #include "queue.h"
 #include "buf.h"
 #include "dirscan.h"

@@ -36,10 +36,11 @@ int  queue_open(struct queue *q, const char *spool, char *err, size_t errlen);
 int  queue_open_readonly(struct queue *q, const char *spool, char *err, size_t errlen);
 void queue_close(struct queue *q);
 
-/* Moves complete drop files into the queue (invariant I3) and re-creates
- * missing .qf files.  Bad files go to quarantine with a log line, among
- * them a drop whose U record is not its owner's uid (a forged drop).
- * Returns the number of messages picked up, -1 on a directory error. */
+/* Moves complete drop files into the queue (invariant I3: link, sync
+ * queue/, unlink, sync maildrop/), and finishes pickups a crash
+ * interrupted.  Bad files go to quarantine with a log line, among them a
+ * drop whose U record is not its owner's uid (a forged drop).  Returns
+ * the number of messages picked up, -1 on a directory or sync error. */
 int queue_pickup(struct queue *q, char *err, size_t errlen);
 
 /* Queue ids of queued messages (those with a .df), oldest first (ids
