@@ -5,6 +5,7 @@
 #include "smtp_int.h"
 #include "smtp_io.h"
 #include "smtp_secure.h"
+#include "stuff.h"
 #include "tls.h"
 #include "buf.h"
 #include "conn.h"
@@ -265,53 +266,11 @@ rcpt_outcome(const struct smtp_reply *r)
 	return smtp_io_outcome(r);
 }
 
-struct stuffer {
-	struct smtp_session *s;
-	bool bol;		/* at the beginning of a line */
-	bool cr;		/* a CR waits for its LF */
-};
-
+/* stuff_put for the session's connection. */
 static int
-put(struct stuffer *st, const char *p, size_t n)
+put_conn(void *arg, const char *p, size_t n)
 {
-	return conn_write(st->s->c, p, n);
-}
-
-/* Emits a span of content: LF and lone CR become CRLF, dots are doubled
- * at line starts; so no bare CR/LF ever reaches the wire (SMTP smuggling).
- * The text between line ends goes out in one piece. */
-static int
-stuff(struct stuffer *st, const char *p, size_t n)
-{
-	const char *end = p + n;
-	while (p < end) {
-		if (st->cr) {		/* a CR waits for its LF */
-			st->cr = false;
-			st->bol = true;
-			if (put(st, "\r\n", 2) == -1)
-				return -1;
-			if (*p == '\n' && ++p == end)
-				break;
-		}
-		if (*p == '\r' || *p == '\n') {
-			st->cr = *p == '\r';
-			st->bol = *p == '\n';
-			if (*p++ == '\n' && put(st, "\r\n", 2) == -1)
-				return -1;
-			continue;
-		}
-		if (st->bol && *p == '.' && put(st, ".", 1) == -1)
-			return -1;
-		const char *lf = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = lf != NULL ? lf : end;
-		const char *cr = memchr(p, '\r', (size_t)(stop - p));
-		stop = cr != NULL ? cr : stop;
-		if (put(st, p, (size_t)(stop - p)) == -1)
-			return -1;
-		st->bol = false;
-		p = stop;
-	}
-	return 0;
+	return conn_write(arg, p, n);
 }
 
 /* The content and its final ".", queued (flushed every FLUSH_AT octets). */
@@ -319,8 +278,9 @@ static int
 send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply *r)
 {
 	char chunk[CHUNK];
-	struct stuffer st = { .s = s, .bol = true };
+	struct stuffer st;
 	off_t pos = 0;
+	stuff_init(&st, put_conn, s->c);
 	while (pos < t->content_len) {
 		size_t want = (size_t)(t->content_len - pos) < sizeof chunk ?
 		    (size_t)(t->content_len - pos) : sizeof chunk;
@@ -336,7 +296,7 @@ send_content(struct smtp_session *s, const struct smtp_txn *t, struct smtp_reply
 		if (conn_unflushed(s->c) >= FLUSH_AT && smtp_io_flush(s, s->o.to.data_block, r) == -1)
 			return -1;
 	}
-	if ((st.cr || !st.bol) && put(&st, "\r\n", 2) == -1)
+	if (stuff_end(&st) == -1)
 		return -1;
 	log_transcript(true, "(message content)", XS_CLEAR);
 	return smtp_io_cmd(s, XS_CLEAR, ".");
