@@ -121,10 +121,17 @@ queue_open(struct queue *q, const char *spool, char *err, size_t errlen)
 	q->dropfd = open_sub(spool, "maildrop", err, errlen);
 	q->queuefd = q->dropfd == -1 ? -1 : open_sub(spool, "queue", err, errlen);
 	q->quarfd = open_sub(spool, "quarantine", ignore, sizeof ignore);
+	struct stat st;
+	if (q->queuefd != -1 && fstat(q->queuefd, &st) == -1) {
+		snprintf_rq(err, errlen, "cannot stat %s/queue: %s", spool, strerror(errno));
+		close(q->queuefd);
+		q->queuefd = -1;
+	}
 	if (q->queuefd == -1) {
 		queue_close(q);
 		return -1;
 	}
+	q->owner = st.st_uid;
 	return 0;
 }
 
@@ -134,6 +141,7 @@ queue_open_readonly(struct queue *q, const char *spool, char *err, size_t errlen
 	char ignore[RELAYQ_ERRLEN];
 	strlcpy_rq(q->spool, spool, sizeof q->spool);
 	q->unsynced = 0;
+	q->owner = (uid_t)-1;	/* the lister picks nothing up */
 	q->quarfd = -1;
 	q->dropfd = open_sub(spool, "maildrop", ignore, sizeof ignore);
 	q->queuefd = open_sub(spool, "queue", err, errlen);
@@ -216,13 +224,9 @@ static bool
 drop_valid(struct queue *q, int fd, const struct stat *st, char *err, size_t errlen)
 {
 	struct envelope e;
-	struct stat dir;
 	envelope_init(&e);
 	int rc = drop_parse(fd, &e, err, errlen);
-	if (rc == 0 && fstat(q->queuefd, &dir) == -1) {
-		snprintf_rq(err, errlen, "queue/: %s", strerror(errno));
-		rc = -1;
-	} else if (rc == 0 && drop_owner(st, &e, dir.st_uid) != e.uid) {
+	if (rc == 0 && drop_owner(st, &e, q->owner) != e.uid) {
 		/* Only a subverted submitter writes another uid into U. */
 		snprintf_rq(err, errlen, "forged drop file: it claims uid %lu, its "
 		    "owner is uid %lu", (unsigned long)e.uid, (unsigned long)st->st_uid);

@@ -15,6 +15,7 @@ struct queue {
 	int queuefd;		/* queue/ */
 	int quarfd;		/* quarantine/, -1 if not openable */
 	unsigned unsynced;	/* retired, directory not yet fsync'd */
+	uid_t owner;		/* queue/'s owner: relayq (drop_owner) */
 	char spool[4096];
 };
 
