@@ -394,12 +394,11 @@ in_pass(struct run *run)
 	return route_equal(&run->pass, &run->route);
 }
 
-/* Records a flight whose last reply is in, and lets go of its lock. */
+/* Records a flight whose transactions are all settled, and lets go of
+ * its lock. */
 static void
 land(struct run *run, struct flight *f)
 {
-	if (f->t.rcpts != NULL)
-		settle_txn(run, f);
 	record(run, &f->e, f->fd);
 	flight_free(f);
 }
