@@ -82,10 +82,16 @@ scan_secrets() {
 	fi
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+# free_port [NOT]: a TCP port no socket uses now (and not NOT), below the
+# kernel's ephemeral range: a client connection's local port cannot take
+# it between here and the server's bind ("Address already in use").
 free_port() {
-	_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
-	while ss -ltn 2>/dev/null | grep -q "127.0.0.1:$_p "; do _p=$((_p + 1)); done
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${_lo:-0}" -gt 11000 ] || _lo=32768
+	_p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (_lo - 11000) ))
+	while [ "$_p" = "${1:-}" ] || ss -tanH 2>/dev/null | awk '{ print $4 }' | grep -q ":$_p\$"; do
+		_p=$((_p + 1))
+	done
 	echo "$_p"
 }
 

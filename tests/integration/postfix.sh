@@ -400,7 +400,7 @@ _pf_tls() {
 		"smtpd_tls_key_file=$_pf_t/server.key" \
 		smtpd_tls_received_header=yes smtpd_tls_loglevel=1 \
 		"smtpd_tls_session_cache_database=btree:$1/data/smtpd_scache"
-	_pf_sp=$(_pf_free_port "$(cat "$1/port")")
+	_pf_sp=$(free_port "$(cat "$1/port")")
 	echo "$_pf_sp" >"$1/smtps_port"
 	printf '127.0.0.1:%s inet n - n - - smtpd -o max_use=1 -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt\n' \
 		"$_pf_sp" >>"$1/etc/master.cf"
@@ -421,14 +421,6 @@ _pf_sasl() {
 		smtpd_sasl_security_options=noanonymous \
 		smtpd_sasl_tls_security_options=noanonymous \
 		"smtpd_sasl_local_domain=" "mynetworks="
-}
-
-_pf_free_port() {
-	_pf_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
-	while [ "$_pf_p" = "$1" ] || ss -ltn 2>/dev/null | grep -q "127.0.0.1:$_pf_p "; do
-		_pf_p=$((_pf_p + 1))
-	done
-	echo "$_pf_p"
 }
 
 # The client side of postfix_send, over fds 3 (to server) and 4 (from it).
