@@ -194,28 +194,37 @@ remove_stale_tmp(struct queue *q, const char *name)
 	}
 }
 
-/* A maildrop file to pick up: a regular file with one link, or with two
- * when queue/QID.df is the same file (a pickup linked it and was
- * interrupted, or another runner's pickup is between its steps). */
-static int
-open_drop(struct queue *q, const char *name, const char *df, struct stat *st,
-    bool *linked)
+/* What a maildrop name is, once its file is opened and locked. */
+enum drop_state { DROP_FRESH, DROP_LINKED, DROP_GONE, DROP_BUSY, DROP_BAD };
+
+/* A maildrop file to pick up, locked on *fd: a regular file with one
+ * link (FRESH), or with two when queue/QID.df is the same file (LINKED: a
+ * pickup linked it and was interrupted, or another runner's pickup has
+ * just done so).  The lock comes first: a runner that holds it is between
+ * its checks and its link (or delivering the .df), and link(2) raises the
+ * link count before the new name can be looked up, so the count is only
+ * read once no other runner is inside that window.  GONE: another runner
+ * took it; BUSY: another runner holds it now. */
+static enum drop_state
+open_drop(struct queue *q, const char *name, const char *df, struct stat *st, int *fd)
 {
 	struct stat qst;
-	int fd = openat(q->dropfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1)
-		return -1;
-	*linked = false;
-	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_nlink == 2 &&
+	*fd = openat(q->dropfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (*fd == -1)
+		return errno == ENOENT ? DROP_GONE : DROP_BAD;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == -1 || fstat(*fd, st) == -1) {
+		close(*fd);
+		return DROP_BUSY;
+	}
+	if (S_ISREG(st->st_mode) && st->st_nlink == 1)
+		return DROP_FRESH;
+	if (S_ISREG(st->st_mode) && st->st_nlink == 2 &&
 	    fstatat(q->queuefd, df, &qst, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    qst.st_dev == st->st_dev && qst.st_ino == st->st_ino)
-		*linked = true;
-	else if (!S_ISREG(st->st_mode) || st->st_nlink != 1) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
+		return DROP_LINKED;
+	close(*fd);
+	/* No links left: retired by another runner since it was listed. */
+	return S_ISREG(st->st_mode) && st->st_nlink == 0 ? DROP_GONE : DROP_BAD;
 }
 
 /* Is the drop on fd (owned as st says) a well-formed message of its
@@ -261,25 +270,23 @@ pickup_one(struct queue *q, const char *name)
 {
 	char err[RELAYQ_ERRLEN], df[QID_SIZE + 4];
 	struct stat st;
-	bool linked;
+	int fd;
 	if (!qid_valid(name)) {
 		queue_quarantine(q, q->dropfd, name, "unexpected file name in maildrop");
 		return PICKUP_SKIPPED;
 	}
 	snprintf_rq(df, sizeof df, "%s.df", name);
-	int fd = open_drop(q, name, df, &st, &linked);
-	if (fd == -1) {
-		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
-		return PICKUP_SKIPPED;
-	}
-	if (linked) {
+	switch (open_drop(q, name, df, &st, &fd)) {
+	case DROP_FRESH:
+		break;
+	case DROP_LINKED:
 		close(fd);
 		return PICKED_UP;
-	}
-	/* Held while it is validated and linked: another runner's pickup
-	 * skips it meanwhile, and then sees the two links. */
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
+	case DROP_GONE:
+	case DROP_BUSY:
+		return PICKUP_SKIPPED;
+	case DROP_BAD:
+		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
 		return PICKUP_SKIPPED;
 	}
 	if (!drop_valid(q, fd, &st, err, sizeof err)) {
@@ -289,7 +296,9 @@ pickup_one(struct queue *q, const char *name)
 	}
 	enum pickup rc = PICKED_UP;
 	if (linkat(q->dropfd, name, q->queuefd, df, 0) == -1)
-		rc = errno == EPERM ? move_drop(q, name, df) : PICKUP_FAILED;
+		/* ENOENT: another runner's pickup, done since the fstat. */
+		rc = errno == EPERM ? move_drop(q, name, df) :
+		    errno == ENOENT ? PICKUP_SKIPPED : PICKUP_FAILED;
 	if (rc == PICKUP_FAILED)
 		log_err("%s: pickup failed: %s", name, strerror(errno));
 	close(fd);

@@ -38,7 +38,11 @@
  *      arrival, whoever fsyncs maildrop/ meanwhile (a concurrent
  *      submitter's syncfs, relayqd's own notices).  A .df with two links
  *      is a pickup not finished: runners leave it alone (queue_lock says
- *      busy) and the next pickup finishes it.  No .qf is written: a
+ *      busy) and the next pickup finishes it.  Pickup locks the drop
+ *      before it reads its link count, and holds the lock while it links:
+ *      link(2) raises the count before the new name can be looked up, so
+ *      a concurrent runner that read the count unlocked could see two
+ *      links and no .df, and quarantine a message being picked up.  No .qf is written: a
  *      message never attempted has none, and its state is its .df's
  *      envelope (qf_read).  A drop relayq may not link (an older
  *      sendmail's mode 0604, under fs.protected_hardlinks) is renamed

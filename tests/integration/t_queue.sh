@@ -57,6 +57,8 @@ sleep 1
 assert_eq "20 messages, each delivered once" $((before + 20)) "$(postfix_count "$PF")"
 dups=$(for f in $(postfix_mails "$PF"); do postfix_env "$f" recipient; done | grep '^c' | sort | uniq -d | wc -l)
 assert_eq "no recipient got a duplicate" 0 "$dups"
+assert_eq "two runs at once: queue empty" 0 "$(rq_queued "$RQ")"
+assert_no_grep "two pickups at once: nothing quarantined or failed" "quarantine\|pickup failed" "$(rq_log "$RQ")"
 
 # 4. With a daemon running, mail leaves right after submission.
 "$BUILD/relayqd" -C "$RQ/relayq.conf" -q1h -f & dpid=$!
