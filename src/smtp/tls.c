@@ -18,6 +18,7 @@
 
 struct tls_ctx {
 	SSL_CTX *ssl;
+	bool system_store_due;	/* the system store loads at the first handshake */
 	char client_id[256];
 };
 
@@ -37,16 +38,28 @@ ssl_reason(const char *fallback)
 	return r != NULL ? r : fallback;
 }
 
+/* Parsing the system's bundle takes some 20 ms, which a queue run with
+ * nothing to send, or nothing sent over TLS, need not pay; it is as
+ * readable after the privilege drop (/etc/ssl/certs is public). */
 static int
-load_ca(SSL_CTX *ssl, const char *ca, char *err, size_t errlen)
+load_system_store(struct tls_ctx *t, char *err, size_t errlen)
 {
-	if (ca[0] == '\0') {
-		if (SSL_CTX_set_default_verify_paths(ssl) == 1)
-			return 0;
+	if (!t->system_store_due)
+		return 0;
+	if (SSL_CTX_set_default_verify_paths(t->ssl) != 1) {
 		snprintf_rq(err, errlen, "cannot load the system trust store: %s",
 		    ssl_reason("unknown error"));
 		return -1;
 	}
+	t->system_store_due = false;
+	return 0;
+}
+
+/* A tls_ca file or directory loads now, while relayqd may still read a
+ * file only root can. */
+static int
+load_ca(SSL_CTX *ssl, const char *ca, char *err, size_t errlen)
+{
 	FILE *f = fopen(ca, "r");
 	bool is_file = f != NULL && fgetc(f) != EOF;
 	if (f != NULL)
@@ -105,8 +118,9 @@ tls_ctx_new(struct tls_ctx **out, const char *ca, const char *cert, const char *
 		return -1;
 	}
 	SSL_CTX_set_verify(t->ssl, SSL_VERIFY_NONE, NULL);
+	t->system_store_due = ca[0] == '\0';
 	if (SSL_CTX_set_min_proto_version(t->ssl, TLS1_2_VERSION) != 1 ||
-	    load_ca(t->ssl, ca, err, errlen) == -1 ||
+	    (ca[0] != '\0' && load_ca(t->ssl, ca, err, errlen) == -1) ||
 	    load_client_cert(t, cert, key, err, errlen) == -1) {
 		if (err[0] == '\0')
 			snprintf_rq(err, errlen, "TLS setup: %s", ssl_reason("failed"));
@@ -265,8 +279,10 @@ tls_start(struct tls **out, struct tls_ctx *ctx, struct conn *c,
     const struct tls_peer *peer, int timeout, char *err, size_t errlen)
 {
 	char why[RELAYQ_ERRLEN];
-	struct tls *t = calloc(1, sizeof *t);
 	*out = NULL;
+	if (load_system_store(ctx, err, errlen) == -1)
+		return -1;
+	struct tls *t = calloc(1, sizeof *t);
 	if (t == NULL || (t->ssl = SSL_new(ctx->ssl)) == NULL ||
 	    SSL_set_fd(t->ssl, conn_fd(c)) != 1 || expect_peer(t->ssl, peer) == -1) {
 		snprintf_rq(err, errlen, "TLS setup for %s: %s", conn_peer(c),

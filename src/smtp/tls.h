@@ -16,9 +16,10 @@ struct conn;
 struct tls_ctx;
 struct tls;
 
-/* ca: a PEM file or a hashed directory ("" = the system store);
- * cert/key: client certificate chain and key ("" = none).  TLS >= 1.2.
- * 0, or -1 with err naming the file and OpenSSL's reason. */
+/* ca: a PEM file or a hashed directory, loaded now ("" = the system
+ * store, loaded at the first tls_start); cert/key: client certificate
+ * chain and key ("" = none).  TLS >= 1.2.  0, or -1 with err naming the
+ * file and OpenSSL's reason. */
 int  tls_ctx_new(struct tls_ctx **out, const char *ca, const char *cert,
     const char *key, char *err, size_t errlen);
 void tls_ctx_free(struct tls_ctx *ctx);		/* NULL-safe */

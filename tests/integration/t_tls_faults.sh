@@ -127,6 +127,22 @@ send "opportunistic"
 assert_eq "opportunistic TLS, wrong name: delivered" 1 "$(stored)"
 assert_grep "opportunistic TLS, wrong name: verify=FAIL logged" "STARTTLS=client, .*verify=FAIL" "$(rq_log "$RQ")"
 
+# --- no tls_ca: the system store, loaded at the first handshake.
+# system_store FILE: OpenSSL's default paths replaced by FILE
+# (SSL_CERT_FILE), one message, one queue run.
+system_store() {
+	tls_case good "" starttls -- "tls starttls"
+	sed -i '/^tls_ca /d' "$RQ/relayq.conf"
+	printf 'Subject: system store\n\nbody\n' | rq "$RQ" -i bob@example.org
+	SSL_CERT_FILE=$1 SSL_CERT_DIR=$T/none "$BUILD/relayqd" -C "$RQ/relayq.conf" -q 2> "$RQ/v.txt"
+}
+system_store "$C/ca.pem"
+assert_eq "system store holding the CA: delivered" 1 "$(stored)"
+assert_grep "system store holding the CA: verify=OK" "STARTTLS=client, .*verify=OK" "$(rq_log "$RQ")"
+system_store "$C/self.pem"
+nothing_sent "system store without the CA"
+reason "system store without the CA: reason in mailq" "certificate not trusted"
+
 # --- AUTH rejected with 535: deferred
 tls_case good "" starttls "auth PLAIN LOGIN" "authreply 535 5.7.8 bad credentials" -- "tls starttls"
 with_authinfo
