@@ -32,6 +32,7 @@ struct run {
 	int dsns;		/* notices queued in maildrop/ this run */
 	struct flight *aloft;	/* sent, its end-of-data reply to come */
 	struct flight *again;	/* landed with recipients left to send */
+	struct flight *landed;	/* settled, to be recorded (record_landed) */
 };
 
 /* A message being sent: locked, its content on fd, its recipients
@@ -44,7 +45,7 @@ struct flight {
 	struct smtp_txn t;	/* the current transaction */
 	time_t started;
 	struct route route;	/* resolved for its sender */
-	struct flight *next;	/* in run->again */
+	struct flight *next;	/* in run->again or run->landed */
 };
 
 static void
@@ -194,6 +195,7 @@ check_pace(struct run *run, const struct smtp_txn *t)
 }
 
 static void land_aloft(struct run *run, bool wait);
+static void record_landed(void *arg);
 
 /* May this transaction's end-of-data reply be read later, while the next
  * message starts (smtp.h)?  Only when it holds all the recipients left
@@ -236,6 +238,8 @@ send_batch(struct run *run, struct flight *f)
 		drop_txn(f);
 		return false;
 	}
+	if (run->relay.s == NULL || !smtp_alive(run->relay.s))
+		record_landed(run);	/* connecting may take long: nothing waits */
 	struct smtp_session *s = relay_session(&run->relay, &run->route);
 	if (s == NULL) {
 		drop_txn(f);
@@ -243,6 +247,8 @@ send_batch(struct run *run, struct flight *f)
 		return false;
 	}
 	f->t.pipeline_end = may_leave_aloft(run, f);
+	f->t.meanwhile = record_landed;
+	f->t.meanwhile_arg = run;
 	bool behind = run->aloft != NULL;	/* its reply came first */
 	smtp_send(s, &f->t);
 	throttle_sent(&run->route);
@@ -394,13 +400,30 @@ in_pass(struct run *run)
 	return route_equal(&run->pass, &run->route);
 }
 
-/* Records a flight whose transactions are all settled, and lets go of
- * its lock. */
+/* A flight whose transactions are all settled is recorded, and lets go
+ * of its lock, while the server answers the next transaction's commands
+ * (smtp_txn.meanwhile), or when the run waits for nothing (catch_up):
+ * the disk work of one message overlaps the round trip of the next. */
 static void
 land(struct run *run, struct flight *f)
 {
-	record(run, &f->e, f->fd);
-	flight_free(f);
+	f->next = run->landed;
+	run->landed = f;
+	/* With a rate limit the next send may sleep first: nothing waits. */
+	if (run->c->relay_rate_limit != 0)
+		record_landed(run);
+}
+
+static void
+record_landed(void *arg)
+{
+	struct run *run = arg;
+	while (run->landed != NULL) {
+		struct flight *f = run->landed;
+		run->landed = f->next;
+		record(run, &f->e, f->fd);
+		flight_free(f);
+	}
 }
 
 /* The message aloft lands once the session has read its reply: at the
@@ -444,7 +467,7 @@ send_message(struct run *run, struct flight *f)
 
 /* Lands the message aloft (waiting for its reply if wait) and sends
  * again those that still have recipients to go; with wait, nothing is
- * left aloft. */
+ * left aloft, and every landed message is recorded. */
 static void
 catch_up(struct run *run, bool wait)
 {
@@ -455,6 +478,8 @@ catch_up(struct run *run, bool wait)
 		send_message(run, f);
 		land_aloft(run, wait);
 	}
+	if (wait)
+		record_landed(run);
 }
 
 static struct flight *

@@ -473,6 +473,8 @@ send_txn(struct smtp_session *s, struct smtp_txn *t)
 	if (pipe && smtp_io_cmd(s, XS_CLEAR, "DATA") == -1)
 		return abort_txn(t, &t->reply);
 	int flushed = smtp_io_flush(s, s->o.to.mail, &t->reply);
+	if (flushed == 0 && t->meanwhile != NULL)
+		t->meanwhile(t->meanwhile_arg);
 	collect_pending(s, flushed == -1 ? &t->reply : NULL, true);
 	if (flushed == -1 || (pipe ? smtp_io_read_reply(s, s->o.to.mail, &t->reply, "MAIL FROM") :
 	    smtp_io_read_last(s, s->o.to.mail, &t->reply, "MAIL FROM")) == -1) {

@@ -136,6 +136,11 @@ struct smtp_txn {
 	struct smtp_reply reply;	/* MAIL reply, or DATA reply on failure */
 	bool pipeline_end;		/* in: the caller collects the end-of-data
 					   reply later (smtp_send_finish) */
+	void (*meanwhile)(void *);	/* in, or NULL: called once MAIL (and,
+					   pipelined, RCPT and DATA) are out,
+					   before their replies are read: the
+					   caller's work overlaps the server's */
+	void *meanwhile_arg;
 	bool pending;			/* out: that reply is still to come */
 	bool unanswered;		/* out: the session died before MAIL was
 					   answered: the server never took

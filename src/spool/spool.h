@@ -58,7 +58,8 @@
  *      does before it ends.  So a .qf without a .df always means "done,
  *      crashed while retiring" and is removed.  A crash before that fsync
  *      can bring them back: at most 32 delivered messages are sent again
- *      (the window after the server's final 250, widened from 1 to 32).
+ *      (the window after the server's final 250, widened from 1 to 32;
+ *      to 34 by pipelining, see "delivery" below).
  *   I6 A recipient's state goes P(ending) -> D(elivered) | F(ailed), with
  *      T(emporarily failed, still pending) in between, and F -> R(eturned)
  *      once the DSN is in the spool; it never goes back.
@@ -84,8 +85,11 @@
  *   success   within 32 retirements (I5).  A cut before that sync brings
  *             back at most 32 messages the server already has: they are
  *             sent again, never lost.  Pipelining across messages (smtp.h)
- *             does not widen this: a message's content goes out only
- *             after the previous message's reply was read.
+ *             adds two: a message's unlink waits for the next message's
+ *             command round trip (deliver.c, land), and the reply to the
+ *             next one's dot may be in before a crash; a message's content
+ *             goes out only after the previous message's reply was read.
+ *             At most 34 messages are sent twice.
  *   deferral  the attempt's replies; .qf written whole (tmp, fsync,
  *             rename, fsync queue/) under the lock.  A cut before the
  *             rename is durable leaves the previous state (or the .df's
