@@ -170,7 +170,7 @@ $(B)/fstrace.so: tests/powercut/fstrace.c | $(B)/paths.h
 $(B)/pc-replay: $(B)/tests/powercut/replay.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill $(B)/e2e
+BENCH_PROGS := $(B)/floor $(B)/runmany $(B)/smtpblast $(B)/qfill $(B)/e2e $(B)/spoolfloor
 $(BENCH_PROGS): $(B)/%: $(B)/tests/bench/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
 

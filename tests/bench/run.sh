@@ -11,6 +11,10 @@
 #   flush     `relayqd -q` of N x 4 KB queued messages (pickup included),
 #             to Postfix's smtp-sink, to faultd, and to faultd with
 #             STARTTLS + AUTH PLAIN; msgs/s, and relayqd's peak RSS
+#   spool     tests/bench/spoolfloor: the file-system work of that flush
+#             and nothing else (pickup's open, read, link and batched
+#             syncs; open, read, unlink, close per message), the other
+#             bound of a flush besides the ceiling
 #   scale     flush rate and RSS with NBIG queued, `mailq` time with NBIG
 #   rss       the submitter's peak RSS for a 4 KB and a 32 MB message
 #   e2e       one message at a time, daemons running: `sendmail -t -i`
@@ -85,6 +89,12 @@ flush() {
 	rm -rf "$_rq"
 }
 ceiling() { sample "$1" "$2" "$("$BUILD/smtpblast" $3 -p "$4" -n "$NCEIL" -f "$T/4k")"; }
+spool_floor() {
+	rq_setup "$T/sf" 1
+	"$BUILD/qfill" "$DROP" "$T/sf/spool/maildrop" "$N" || exit 1
+	sample spool_floor "$1" "$("$BUILD/spoolfloor" "$T/sf/spool/maildrop" "$T/sf/spool/queue")"
+	rm -rf "$T/sf"
+}
 TLS="smarthost localhost:$TPORT|tls_ca $C/ca.pem|tls starttls|authinfo hash:$T/authinfo"
 
 # --- end to end: the mailers, running, each with a faultd of its own.
@@ -129,6 +139,7 @@ for run in $(seq 1 "$RUNS"); do
 	sample submit_relayq "$run" "$(awk '$1 == 1 { print $2 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 	rm -f "$T"/floor/* "$T"/rqsub/spool/maildrop/*
 	ceiling ceil_pipe_sink "$run" "" "$SPORT"
+	spool_floor "$run"
 	flush sink "$run" "$N" "$SPORT"
 	ceiling ceil_lock_sink "$run" -l "$SPORT"
 	ceiling ceil_pipe_faultd "$run" "" "$FPORT"
@@ -170,7 +181,9 @@ row "submit floor (write+fsync+rename+dir fsync)" "$(med submit_floor)" us ""
 row "submit relayq sendmail -t -i, 4 KB" "$(med submit_relayq)" us "$(ratio "$(med submit_relayq)" "$(med submit_floor)") x floor (<= 1.2)"
 row "ceiling, smtp-sink, pipelined, 1 conn" "$(med ceil_pipe_sink)" msgs/s ""
 row "ceiling, smtp-sink, lock-step, 1 conn" "$(med ceil_lock_sink)" msgs/s "$(ratio "$(med ceil_lock_sink)" "$(med ceil_pipe_sink)") x pipelined"
+row "spool floor: the flush's file work alone" "$(med spool_floor)" msgs/s "$(ratio "$(med spool_floor)" "$(med ceil_pipe_sink)") x ceiling"
 row "flush relayq -> smtp-sink, $N x 4 KB" "$(med flush_sink)" msgs/s "$(ratio "$(med flush_sink)" "$(med ceil_pipe_sink)") x ceiling (>= 0.8)"
+row "" "" "" "$(ratio "$(med flush_sink)" "$(med spool_floor)") x spool floor"
 row "ceiling, faultd, pipelined, 1 conn" "$(med ceil_pipe_faultd)" msgs/s ""
 row "flush relayq -> faultd" "$(med flush_faultd)" msgs/s "$(ratio "$(med flush_faultd)" "$(med ceil_pipe_faultd)") x faultd ceiling (>= 0.8)"
 row "flush relayq -> faultd STARTTLS+AUTH PLAIN" "$(med flush_tls)" msgs/s "$(ratio "$(med flush_tls)" "$(med ceil_pipe_faultd)") x faultd ceiling (>= 0.5)"
