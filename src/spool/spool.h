@@ -42,9 +42,9 @@
  *      before it reads its link count, and holds the lock while it links:
  *      link(2) raises the count before the new name can be looked up, so
  *      a concurrent runner that read the count unlocked could see two
- *      links and no .df, and quarantine a message being picked up.  No .qf is written: a
- *      message never attempted has none, and its state is its .df's
- *      envelope (qf_read).  A drop relayq may not link (an older
+ *      links and no .df, and quarantine a message being picked up.  No
+ *      .qf is written: a message never attempted has none, and its state
+ *      is its .df's envelope (qf_read).  A drop relayq may not link (an older
  *      sendmail's mode 0604, under fs.protected_hardlinks) is renamed
  *      and both directories fsync'd at once, queue/ first.
  *   I4 A message is queued iff its .df exists.  The .qf, written at the

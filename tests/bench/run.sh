@@ -75,12 +75,14 @@ mv "$(ls -d "$T"/rqsub/spool/maildrop/* | head -n 1)" "$DROP" || exit 1
 mkdir -p "$T/floor"
 
 # flush NAME RUN COUNT PORT [config lines]: COUNT queued copies of the drop
-# file, one `relayqd -q` timed; msgs/s and peak RSS as samples.
+# file, synced (a file never written back is cheaper to delete), one
+# `relayqd -q` timed; msgs/s and peak RSS as samples.
 flush() {
 	_name=$1 _run=$2 _n=$3 _port=$4; shift 4
 	_rq=$T/q.$_name.$_run
 	rq_setup "$_rq" "$_port" "$@"
 	"$BUILD/qfill" "$DROP" "$_rq/spool/maildrop" "$_n" || exit 1
+	sync	# as sendmail leaves them: on disk, their blocks allocated
 	"$BUILD/rss" "$BUILD/relayqd" -C "$_rq/relayq.conf" -q 2> "$_rq/rss"
 	_left=$(rq_queued "$_rq")
 	[ "$_left" -eq 0 ] || echo "bench: $_name run $_run left $_left of $_n queued"
@@ -92,6 +94,7 @@ ceiling() { sample "$1" "$2" "$("$BUILD/smtpblast" $3 -p "$4" -n "$NCEIL" -f "$T
 spool_floor() {
 	rq_setup "$T/sf" 1
 	"$BUILD/qfill" "$DROP" "$T/sf/spool/maildrop" "$N" || exit 1
+	sync
 	sample spool_floor "$1" "$("$BUILD/spoolfloor" "$T/sf/spool/maildrop" "$T/sf/spool/queue")"
 	rm -rf "$T/sf"
 }
