@@ -9,8 +9,9 @@
 #   ceiling   tests/bench/smtpblast: NCEIL x 4 KB over one connection,
 #             pipelined across messages (RFC 2920 §3.1) and lock-step
 #   flush     `relayqd -q` of N x 4 KB queued messages (pickup included),
-#             to Postfix's smtp-sink, to faultd, and to faultd with
-#             STARTTLS + AUTH PLAIN; msgs/s, and relayqd's peak RSS
+#             to Postfix's smtp-sink, to faultd -D (a discarding sink like
+#             smtp-sink), and to faultd -D with STARTTLS + AUTH PLAIN;
+#             msgs/s, and relayqd's peak RSS
 #   spool     tests/bench/spoolfloor: the file-system work of that flush
 #             and nothing else (pickup's open, read, link and batched
 #             syncs; open, read, unlink, close per message), the other
@@ -54,12 +55,12 @@ kv() { sed -n "s/^$1=//p" "$2"; }
 SPORT=$(free_port)
 /usr/sbin/smtp-sink -u nobody 127.0.0.1:"$SPORT" 256 & at_exit "kill $!"
 FPORT=$(free_port); mkdir -p "$T/fsink"
-"$BUILD/faultd" -p "$FPORT" -o "$T/fsink" & at_exit "kill $!"
+"$BUILD/faultd" -D -p "$FPORT" -o "$T/fsink" & at_exit "kill $!"
 C=$T/ca; mkdir -p "$C" "$T/tsink"
 tls_make_ca "$C" && tls_make_cert "$C" sink "DNS:localhost,IP:127.0.0.1" || { echo "bench: no certificates"; exit 1; }
 printf '%s\n' starttls "auth PLAIN" auth-tls-only "auth-user testuser testpass" > "$T/tsink/script"
 TPORT=$(free_port)
-"$BUILD/faultd" -p "$TPORT" -o "$T/tsink" -s "$T/tsink/script" -c "$C/sink.pem" -k "$C/sink.key" &
+"$BUILD/faultd" -D -p "$TPORT" -o "$T/tsink" -s "$T/tsink/script" -c "$C/sink.pem" -k "$C/sink.key" &
 at_exit "kill $!"
 wait_port "$SPORT"; wait_port "$FPORT"; wait_port "$TPORT"
 printf 'AuthInfo:localhost "U:testuser" "P:testpass" "M:PLAIN"\n' > "$T/authinfo"

@@ -1,7 +1,7 @@
 /* faultd: our scriptable SMTP server for fault tests — correct ESMTP by
  * default, with per-command replies, drops and stalls from a rule file.
  *
- * usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-s SCRIPT] [-c CERT -k KEY [-S]]
+ * usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-D] [-s SCRIPT] [-c CERT -k KEY [-S]]
  * -c/-k: a server certificate (PEM) for STARTTLS; -S: implicit TLS (port
  * 465 style), the handshake before the greeting.
  * Listens on 127.0.0.1:PORT (-l ::1: on [::1]:PORT; no other address),
@@ -13,6 +13,9 @@
  * -B: a black hole: listens with its accept queue filled by a connection
  * of its own and never accepts, so the kernel drops clients' SYNs and
  * their connect hangs, as behind a firewall that drops (no root needed).
+ * -D: a discarding sink for make bench, as Postfix's smtp-sink but with
+ * the rules (STARTTLS, AUTH): nothing is stored and nothing logged, so
+ * that its speed is not the disk's.
  *
  * SCRIPT, one rule per line ('#' comments):
  *   greeting CODE TEXT     reply instead of 220 (then close)
@@ -100,10 +103,21 @@ static struct rule rules[MAX_RULES];
 static int nrules, conn_no, msg_no, stored_no;
 static const char *outdir;
 static FILE *xlog;
+static bool discard;		/* -D */
+static FILE *nowhere;		/* /dev/null, for -D */
 static SSL_CTX *tls_ctx;	/* with -c/-k */
 static SSL *tls;		/* the connection's TLS, once active */
 static bool implicit_tls;	/* -S */
 static bool redact_next;	/* the next client line is an AUTH response */
+
+/* The transcript is flushed line by line (tests read it as soon as the
+ * client is done); with -D it goes nowhere and costs nothing. */
+static void
+xflush(void)
+{
+	if (!discard)
+		fflush(xlog);
+}
 
 static void
 die(const char *what)
@@ -281,7 +295,7 @@ send_line(int fd, const char *line)
 	char buf[600];
 	int n = snprintf(buf, sizeof buf, "%s\r\n", line);
 	fprintf(xlog, "S: %s\n", line);
-	fflush(xlog);
+	xflush();
 	return write_all(fd, buf, (size_t)n);
 }
 
@@ -334,7 +348,7 @@ bad_long_line(int fd, int code, const char *text)
 	memset(line + n, 'x', sizeof line - 2 - (size_t)n);
 	memcpy(line + sizeof line - 2, "\r\n", 2);
 	fprintf(xlog, "S: %.*s... (5000 bytes)\n", n + 8, line);
-	fflush(xlog);
+	xflush();
 	return write_all(fd, line, sizeof line);
 }
 
@@ -451,7 +465,7 @@ read_line(FILE *in, char **line, size_t *cap)
 	else
 		fprintf(xlog, "C: %s\n", *line);
 	redact_next = false;
-	fflush(xlog);
+	xflush();
 	return true;
 }
 
@@ -524,7 +538,7 @@ cmd_data(int fd, FILE *in, struct txn *t)
 	if (event(fd, in, "data") == -1 ||
 	    reply_to(fd, "data", 354, "End data with <CR><LF>.<CR><LF>", false) == -1)
 		return -1;
-	FILE *tmp = tmpfile();
+	FILE *tmp = discard ? nowhere : tmpfile();
 	if (tmp == NULL)
 		die("tmpfile");
 	int rc = read_data(fd, in, tmp);
@@ -533,12 +547,13 @@ cmd_data(int fd, FILE *in, struct txn *t)
 	if (rc == 0) {
 		r = find("dataend", NULL);
 		int code = r != NULL ? r->code : 250;
-		if (code / 100 == 2 && t->nrcpt > 0 && !spoilt("dataend"))
+		if (code / 100 == 2 && t->nrcpt > 0 && !spoilt("dataend") && !discard)
 			store(t, tmp);
 		rc = reply_to(fd, "dataend", code, r != NULL ? r->text : "2.0.0 Ok: queued",
 		    flag("multiline"));
 	}
-	fclose(tmp);
+	if (tmp != nowhere)
+		fclose(tmp);
 	t->nrcpt = 0;
 	return rc;
 }
@@ -589,7 +604,7 @@ cmd_starttls(int fd)
 	fprintf(xlog, "S: 220 2.0.0 Ready to start TLS\n");
 	if (inj != NULL)
 		fprintf(xlog, "S: %s (injected)\n", inj->text);
-	fflush(xlog);
+	xflush();
 	return write_all(fd, buf, (size_t)n) == -1 ? -1 : 1;
 }
 
@@ -775,14 +790,14 @@ tls_accept(int fd)
 		unsigned long e = ERR_get_error();
 		fprintf(xlog, "--- tls handshake failed: %s\n",
 		    e != 0 ? ERR_reason_error_string(e) : "connection closed");
-		fflush(xlog);
+		xflush();
 		ERR_clear_error();
 		SSL_free(tls);
 		tls = NULL;
 		return -1;
 	}
 	fprintf(xlog, "--- tls %s %s\n", SSL_get_version(tls), SSL_get_cipher_name(tls));
-	fflush(xlog);
+	xflush();
 	return 0;
 }
 
@@ -897,9 +912,11 @@ main(int argc, char **argv)
 	int ch, port = 0;
 	bool blackhole = false;
 	const char *script = NULL, *cert = NULL, *key = NULL, *addr = "127.0.0.1";
-	while ((ch = getopt(argc, argv, "Bc:k:l:p:o:s:S")) != -1) {
+	while ((ch = getopt(argc, argv, "BDc:k:l:p:o:s:S")) != -1) {
 		if (ch == 'B')
 			blackhole = true;
+		else if (ch == 'D')
+			discard = true;
 		else if (ch == 'l')
 			addr = optarg;
 		else if (ch == 'c')
@@ -916,7 +933,7 @@ main(int argc, char **argv)
 			script = optarg;
 	}
 	if (port <= 0 || outdir == NULL) {
-		fputs("usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-s SCRIPT] "
+		fputs("usage: faultd -p PORT -o OUTDIR [-l ADDR] [-B] [-D] [-s SCRIPT] "
 		    "[-c CERT -k KEY [-S]]\n", stderr);
 		return 64;
 	}
@@ -931,7 +948,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/transcript.log", outdir);
-	if ((xlog = fopen(path, "a")) == NULL)
+	if (discard) {
+		if ((xlog = nowhere = fopen("/dev/null", "w")) == NULL)
+			die("/dev/null");
+		setvbuf(nowhere, NULL, _IOFBF, 1 << 20);
+	} else if ((xlog = fopen(path, "a")) == NULL)
 		die(path);
 	int lfd = listen_on(addr, port, blackhole);
 	snprintf(path, sizeof path, "%s/faultd.pid", outdir);
