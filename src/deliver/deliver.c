@@ -32,7 +32,7 @@ struct run {
 	int dsns;		/* notices queued in maildrop/ this run */
 	struct flight *aloft;	/* sent, its end-of-data reply to come */
 	struct flight *again;	/* landed with recipients left to send */
-	struct flight *landed;	/* settled, to be recorded (record_landed) */
+	struct flight *landed;	/* settled, to be recorded (land) */
 };
 
 /* A message being sent: locked, its content on fd, its recipients
@@ -45,7 +45,7 @@ struct flight {
 	struct smtp_txn t;	/* the current transaction */
 	time_t started;
 	struct route route;	/* resolved for its sender */
-	struct flight *next;	/* in run->again or run->landed */
+	struct flight *next;	/* in run->again */
 };
 
 static void
@@ -403,11 +403,15 @@ in_pass(struct run *run)
 /* A flight whose transactions are all settled is recorded, and lets go
  * of its lock, while the server answers the next transaction's commands
  * (smtp_txn.meanwhile), or when the run waits for nothing (catch_up):
- * the disk work of one message overlaps the round trip of the next. */
+ * the disk work of one message overlaps the round trip of the next.  One
+ * waits at most: a transaction that never reaches the wire (refused for
+ * its size, say) has no meanwhile, and the locks and memory of a queue
+ * of them must not pile up. */
 static void
 land(struct run *run, struct flight *f)
 {
-	f->next = run->landed;
+	record_landed(run);
+	f->next = NULL;
 	run->landed = f;
 	/* With a rate limit the next send may sleep first: nothing waits. */
 	if (run->c->relay_rate_limit != 0)
@@ -418,12 +422,12 @@ static void
 record_landed(void *arg)
 {
 	struct run *run = arg;
-	while (run->landed != NULL) {
-		struct flight *f = run->landed;
-		run->landed = f->next;
-		record(run, &f->e, f->fd);
-		flight_free(f);
-	}
+	struct flight *f = run->landed;
+	if (f == NULL)
+		return;
+	run->landed = NULL;
+	record(run, &f->e, f->fd);
+	flight_free(f);
 }
 
 /* The message aloft lands once the session has read its reply: at the

@@ -139,7 +139,8 @@ struct smtp_txn {
 	void (*meanwhile)(void *);	/* in, or NULL: called once MAIL (and,
 					   pipelined, RCPT and DATA) are out,
 					   before their replies are read: the
-					   caller's work overlaps the server's */
+					   caller's work overlaps the server's;
+					   not at all if nothing goes out */
 	void *meanwhile_arg;
 	bool pending;			/* out: that reply is still to come */
 	bool unanswered;		/* out: the session died before MAIL was

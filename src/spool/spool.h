@@ -85,11 +85,12 @@
  *   success   within 32 retirements (I5).  A cut before that sync brings
  *             back at most 32 messages the server already has: they are
  *             sent again, never lost.  Pipelining across messages (smtp.h)
- *             adds two: a message's unlink waits for the next message's
- *             command round trip (deliver.c, land), and the reply to the
- *             next one's dot may be in before a crash; a message's content
- *             goes out only after the previous message's reply was read.
- *             At most 34 messages are sent twice.
+ *             adds two: a message's unlink waits until the commands of
+ *             the message after next are out (deliver.c, land), and the
+ *             reply to the next one's dot may be in before a crash; one
+ *             message at most waits so, and a message's content goes out
+ *             only after the previous message's reply was read.  At most
+ *             34 messages are sent twice.
  *   deferral  the attempt's replies; .qf written whole (tmp, fsync,
  *             rename, fsync queue/) under the lock.  A cut before the
  *             rename is durable leaves the previous state (or the .df's

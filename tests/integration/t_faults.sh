@@ -106,6 +106,21 @@ fault_case "SIZE" "size 1000"
 rq "$RQ" -q
 assert_no_grep "SIZE exceeded: no MAIL sent" "C: MAIL" "$F/transcript.log"
 assert_grep "SIZE exceeded: failed with 5.3.4" "dsn=5.3.4, stat=Failed" "$(rq_log "$RQ")"
+# Many refused before anything goes on the wire, in one run with few
+# descriptors: each is settled and let go before the next, none waits.
+returned=$(grep -c 'DSN: failure notice to <root@example.org>' "$(rq_log "$RQ")")
+for i in $(seq 1 60); do
+	{ printf 'Subject: big %s
+
+' "$i"; head -c 2000 /dev/zero | tr '\0' x | fold -w 70; } |
+		rq "$RQ" -i "a$i@example.org"
+done
+(ulimit -n 40 && rq "$RQ" -q)
+assert_no_grep "60 over SIZE, 40 descriptors: none runs out" "Too many open files" "$(rq_log "$RQ")"
+assert_eq "60 over SIZE, 40 descriptors: each failed with 5.3.4" 60 \
+	"$(grep -c 'to=<a[0-9][0-9]*@example.org>.*dsn=5.3.4, stat=Failed' "$(rq_log "$RQ")")"
+assert_eq "60 over SIZE, 40 descriptors: each returned" $((returned + 60)) \
+	"$(grep -c 'DSN: failure notice to <root@example.org>' "$(rq_log "$RQ")")"
 
 fault_case "multiline and HELO" "multiline" "ehlo 502 5.5.2 no EHLO here"
 printf 'Subject: m\n\n.leading dot\r\nline2\n' | rq "$RQ" -i a@example.org; rq "$RQ" -q
