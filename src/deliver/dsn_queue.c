@@ -61,9 +61,8 @@ dsn_queue(const struct conf *c, const struct dsn_job *j, char qid[QID_SIZE],
 		snprintf_rq(err, errlen, "out of memory");
 		goto out;
 	}
-	if (drop_begin(&d, c->spool, NULL, &e, err, errlen) == -1)
-		goto out;
-	if (compose(&d, c, j, to, postmaster, &eightbit, err, errlen) == -1 ||
+	if (drop_begin(&d, c->spool, NULL, &e, err, errlen) == -1 ||
+	    compose(&d, c, j, to, postmaster, &eightbit, err, errlen) == -1 ||
 	    drop_commit(&d, eightbit, err, errlen) == -1) {
 		drop_abort(&d);
 		goto out;

@@ -112,6 +112,7 @@ create_tmp(struct drop *d, char *err, size_t errlen)
 	}
 	if (d->fd == -1) {
 		snprintf_rq(err, errlen, "cannot create queue file: %s", strerror(errno));
+		d->tmpname[0] = '\0';	/* not ours: drop_abort leaves it */
 		return -1;
 	}
 	guard(d);
