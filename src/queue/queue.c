@@ -195,7 +195,7 @@ remove_stale_tmp(struct queue *q, const char *name)
 }
 
 /* What a maildrop name is, once its file is opened and locked. */
-enum drop_state { DROP_FRESH, DROP_LINKED, DROP_GONE, DROP_BUSY, DROP_BAD };
+enum drop_state { DROP_FRESH, DROP_LINKED, DROP_GONE, DROP_BUSY, DROP_BAD, DROP_ERROR };
 
 /* A maildrop file to pick up, locked on *fd: a regular file with one
  * link (FRESH), or with two when queue/QID.df is the same file (LINKED: a
@@ -204,17 +204,24 @@ enum drop_state { DROP_FRESH, DROP_LINKED, DROP_GONE, DROP_BUSY, DROP_BAD };
  * its checks and its link (or delivering the .df), and link(2) raises the
  * link count before the new name can be looked up, so the count is only
  * read once no other runner is inside that window.  GONE: another runner
- * took it; BUSY: another runner holds it now. */
+ * took it; BUSY: another runner holds it now; BAD: not a regular file
+ * with one link; ERROR: could not tell (errno), try again later. */
 static enum drop_state
 open_drop(struct queue *q, const char *name, const char *df, struct stat *st, int *fd)
 {
 	struct stat qst;
 	*fd = openat(q->dropfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (*fd == -1)
-		return errno == ENOENT ? DROP_GONE : DROP_BAD;
+		/* ELOOP: a symbolic link; ENXIO: a socket; EACCES: a mode
+		 * no submitter writes.  Others (EMFILE...) pass. */
+		return errno == ENOENT ? DROP_GONE :
+		    errno == ELOOP || errno == ENXIO || errno == EACCES ? DROP_BAD : DROP_ERROR;
 	if (flock(*fd, LOCK_EX | LOCK_NB) == -1 || fstat(*fd, st) == -1) {
+		enum drop_state busy = errno == EWOULDBLOCK ? DROP_BUSY : DROP_ERROR;
+		int saved = errno;
 		close(*fd);
-		return DROP_BUSY;
+		errno = saved;
+		return busy;
 	}
 	if (S_ISREG(st->st_mode) && st->st_nlink == 1)
 		return DROP_FRESH;
@@ -288,6 +295,9 @@ pickup_one(struct queue *q, const char *name)
 	case DROP_BAD:
 		queue_quarantine(q, q->dropfd, name, "not a regular file with one link");
 		return PICKUP_SKIPPED;
+	case DROP_ERROR:
+		log_err("%s: pickup failed: %s", name, strerror(errno));
+		return PICKUP_FAILED;
 	}
 	if (!drop_valid(q, fd, &st, err, sizeof err)) {
 		close(fd);
@@ -296,7 +306,7 @@ pickup_one(struct queue *q, const char *name)
 	}
 	enum pickup rc = PICKED_UP;
 	if (linkat(q->dropfd, name, q->queuefd, df, 0) == -1)
-		/* ENOENT: another runner's pickup, done since the fstat. */
+		/* ENOENT: another runner's pickup took the name meanwhile. */
 		rc = errno == EPERM ? move_drop(q, name, df) :
 		    errno == ENOENT ? PICKUP_SKIPPED : PICKUP_FAILED;
 	if (rc == PICKUP_FAILED)
