@@ -411,7 +411,6 @@ static void
 land(struct run *run, struct flight *f)
 {
 	record_landed(run);
-	f->next = NULL;
 	run->landed = f;
 	/* With a rate limit the next send may sleep first: nothing waits. */
 	if (run->c->relay_rate_limit != 0)
